@@ -1,0 +1,101 @@
+"""Split a cleaned article into token-bounded chunks on sentence boundaries, keeping offsets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from rag.types import Article, Chunk
+
+# Words after which a full stop does not end a sentence.
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "maj", "st", "jr", "sr",
+    "no", "vol", "vs", "etc", "e.g", "i.e", "u.s", "u.n", "u.k", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "ltd", "rep",
+    "sen", "gov", "pres", "adm",
+}
+_BOUNDARY = re.compile(r"(?<=[.!?])[”\"’')\]]*(\s+)(?=[“\"‘'(\[A-Z0-9])|\n\s*\n")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][”\"’')\]]*$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; paragraph breaks always end a sentence."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start(1) if m.group(1) is not None else m.start()
+        if m.group(1) is not None:
+            before = _WORD_BEFORE.search(text[max(start, end - 20) : end])
+            if before and before.group(1).lower().rstrip(".") in ABBREVIATIONS:
+                continue
+        if text[start:end].strip():
+            spans.append(_trim(text, start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _split_long(text: str, span: tuple[int, int], limit: int, count) -> list[tuple[int, int]]:
+    """Cut a sentence longer than the chunk size at word boundaries."""
+    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0]:span[1]])]
+    pieces, cur = [], None
+    for ws, we in words:
+        if cur and count(text[cur[0]:we]) > limit:
+            pieces.append(cur)
+            cur = None
+        cur = (cur[0] if cur else ws, we)
+    if cur:
+        pieces.append(cur)
+    return pieces
+
+
+def chunk_article(
+    article: Article, chunk_tokens: int, overlap: int, count: Callable[[str], int]
+) -> list[Chunk]:
+    text = article.text
+    spans: list[tuple[int, int]] = []
+    for span in sentence_spans(text):
+        if count(text[span[0]:span[1]]) > chunk_tokens:
+            spans.extend(_split_long(text, span, chunk_tokens, count))
+        else:
+            spans.append(span)
+    sizes = [count(text[s:e]) for s, e in spans]
+
+    chunks: list[Chunk] = []
+    i = 0
+    while i < len(spans):
+        j, total = i, 0
+        while j < len(spans) and (j == i or total + sizes[j] <= chunk_tokens):
+            total += sizes[j]
+            j += 1
+        start, end = spans[i][0], spans[j - 1][1]
+        chunks.append(
+            Chunk(
+                id=f"{article.source}#{len(chunks)}",
+                source=article.source,
+                index=len(chunks),
+                text=text[start:end],
+                start=start,
+                end=end,
+                meta=article.meta,
+                tokens=count(text[start:end]),
+            )
+        )
+        if j >= len(spans):
+            break
+        # Step back over trailing sentences that fit in the overlap, always moving forward.
+        k, back = j, 0
+        while k - 1 > i and back + sizes[k - 1] <= overlap:
+            k -= 1
+            back += sizes[k]
+        i = k
+    return chunks

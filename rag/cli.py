@@ -1,0 +1,58 @@
+"""`rag` command line: argument parsing and printing only; the work happens in Assistant."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.errors import RagError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Citation-first QA over news articles.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="clean, chunk, embed and store articles")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: bundled corpus)")
+    p.add_argument("--prune", action="store_true", help="remove chunks of files that are gone")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and start over")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("search", help="print the hybrid retrieval hits for a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=None, help="number of hits (default: RAG_TOP_K)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("status", help="where the index is, what it holds, the settings in force")
+    p.add_argument("--json", action="store_true")
+
+    sub.add_parser("setup", help="prepare the local model files (run once; quickstart does it)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        from rag import commands
+
+        return getattr(commands, args.command)(args)
+    except RagError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def print_json(obj) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=None)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Find an article's title, outlet, author and date in its header and footer lines.
+
+Lines that only carry metadata are taken out of the body; what they said is kept on every chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.types import ArticleMeta
+
+# Publishers whose names appear glued to bylines and headlines in scraped pages. A gazetteer of
+# outlets, not of this corpus's questions: extend it as new sources come in.
+KNOWN_OUTLETS: tuple[str, ...] = (
+    "Voice of America", "VOA", "The Korea Herald", "Korea Herald", "The Korea Times",
+    "Yonhap", "Al-Ahram Weekly", "Ahram Online", "Philadelphia Independent", "AFP",
+    "Agence France-Presse", "Reuters", "Associated Press", "AP", "BBC", "BBC News", "CNN",
+    "The Guardian", "The New York Times", "The Washington Post", "NK News", "Radio Free Asia",
+    "The Diplomat", "Al Jazeera", "Kyiv Independent", "TASS", "The Straits Times",
+)
+_OUTLETS_LONGEST_FIRST = sorted(KNOWN_OUTLETS, key=len, reverse=True)
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+DATE_PATTERNS = (
+    re.compile(rf"^{_MONTH}\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})$"),
+    re.compile(rf"^(?P<day>\d{{1,2}})\s+{_MONTH},?\s+(?P<year>\d{{4}})$"),
+    re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"),
+)
+BYLINE = re.compile(r"^[Bb]y\s+(?P<author>[^·|,]+?)\s*[·|,]\s*(?P<rest>.*)$")
+PERSON = re.compile(r"^[A-Z][a-z]+(?:-[a-z]+)?(?: [A-Z][a-z]+(?:-[a-z]+)?){1,3}$")
+SIGNATURE = re.compile(r"^(?P<author>[A-Z]\.\s?[A-Z][a-z]+)--[A-Z]{1,4}$")
+PRINT_NOTE = re.compile(
+    r"appears in print in the (?P<date>.+?) edition of (?P<outlet>[^.]+)\.?$", re.IGNORECASE
+)
+HEADER_LINES = 12
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date from 'October 24, 2024', '7 November, 2024', '2024-10-24'; None otherwise."""
+    text = text.strip().strip("*").strip()
+    for pattern in DATE_PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        month = m.group("month")
+        month_no = int(month) if month.isdigit() else MONTHS.get(month.lower())
+        day, year = int(m.group("day")), int(m.group("year"))
+        if month_no and 1 <= day <= 31 and 1900 < year < 2100:
+            return f"{year:04d}-{month_no:02d}-{day:02d}"
+    return None
+
+
+def _outlet_prefix(text: str) -> str | None:
+    for outlet in _OUTLETS_LONGEST_FIRST:
+        if text.lower().startswith(outlet.lower()):
+            return outlet
+    return None
+
+
+def _split_outlet_title(line: str) -> tuple[str | None, str]:
+    """'Outlet - Title' or 'Title | Outlet' -> (outlet, title)."""
+    for sep in (" - ", " | ", " – ", " — "):
+        if sep in line:
+            left, right = line.split(sep, 1)
+            if left.strip() in KNOWN_OUTLETS:
+                return left.strip(), right.strip()
+            if right.strip() in KNOWN_OUTLETS:
+                return right.strip(), left.strip()
+    return None, line
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) <= 200 and not line.endswith((".", ":", ",")) and len(line.split()) >= 3
+
+
+def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleMeta, list[str]]:
+    """Return the metadata found and the lines left for the body (stripped, non-empty)."""
+    meta = meta or ArticleMeta()
+    lines = [ln.strip() for ln in lines if ln.strip()]
+    body: list[str] = []
+    if lines and not meta.title and _looks_like_title(lines[0]):
+        outlet, title = _split_outlet_title(lines[0])
+        meta = replace(meta, title=title, outlet=meta.outlet or outlet)
+        lines = lines[1:]
+    elif lines and meta.title and lines[0].strip() == meta.title:
+        lines = lines[1:]
+
+    for i, line in enumerate(lines):
+        in_header = i < HEADER_LINES
+        if in_header and (m := BYLINE.match(line)) and PERSON.match(m.group("author").strip()):
+            rest = m.group("rest")
+            outlet = _outlet_prefix(rest)
+            meta = replace(meta, author=meta.author or m.group("author").strip())
+            if outlet:
+                meta = replace(meta, outlet=meta.outlet or outlet)
+                rest = rest[len(outlet):].lstrip(" ,·")
+            if rest:
+                body.append(rest[0].upper() + rest[1:])
+            continue
+        if m := PRINT_NOTE.search(line):
+            meta = replace(
+                meta,
+                outlet=meta.outlet or m.group("outlet").strip(),
+                date=meta.date or parse_date(m.group("date")),
+            )
+            continue
+        if m := SIGNATURE.match(line):
+            meta = replace(meta, author=meta.author or m.group("author"))
+            continue
+        if in_header and line in KNOWN_OUTLETS:
+            meta = replace(meta, outlet=meta.outlet or line)
+            continue
+        if in_header and (date := parse_date(line)):
+            meta = replace(meta, date=meta.date or date)
+            continue
+        if in_header and PERSON.match(line) and (meta.author in (None, line)):
+            meta = replace(meta, author=line)
+            continue
+        body.append(line)
+    return meta, body

@@ -1,0 +1,83 @@
+"""The one settings object: read from the environment (RAG_*, OLLAMA_HOST, CHROMA_*) once, passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CORPUS = REPO_ROOT / "data" / "corpus"
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline. Field descriptions feed the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", frozen=True)
+
+    # --- storage -----------------------------------------------------------------------------
+    home: Path = Field(Path(".rag"), description="Data directory: Chroma store and model files.")
+    corpus: Path = Field(BUNDLED_CORPUS, description="Default folder that `rag ingest` reads.")
+    collection: str = Field("news", description="Chroma collection name.")
+    chroma_host: str | None = Field(
+        None,
+        validation_alias=AliasChoices("CHROMA_HOST", "RAG_CHROMA_HOST"),
+        description="Chroma server host (`chroma run`); unset means the embedded store.",
+    )
+    chroma_port: int = Field(
+        8000,
+        validation_alias=AliasChoices("CHROMA_PORT", "RAG_CHROMA_PORT"),
+        description="Chroma server port.",
+    )
+
+    # --- chunking and embeddings --------------------------------------------------------------
+    chunk_tokens: int = Field(180, ge=32, le=2000, description="Chunk size in tiktoken tokens.")
+    chunk_overlap: int = Field(30, ge=0, description="Tokens of trailing sentences repeated.")
+    embed_backend: Literal["onnx", "ollama"] = Field(
+        "onnx", description="`onnx`: bundled all-MiniLM-L6-v2, int8; `ollama`: Ollama embed model."
+    )
+    ollama_embed_model: str = Field("nomic-embed-text", description="Embed model for Ollama.")
+    embed_batch: int = Field(16, ge=1, description="Chunks per embedding batch.")
+
+    # --- retrieval ----------------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Hits returned by retrieval.")
+    candidates: int = Field(20, ge=1, description="Candidates per retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+
+    # --- generation ---------------------------------------------------------------------------
+    backend: Literal["auto", "ollama", "llamacpp"] = Field(
+        "auto", description="`auto`: Ollama if it answers and has the model, else llama.cpp."
+    )
+    model: str = Field("llama3.2:3b", description="Ollama model name.")
+    ollama_host: str = Field(
+        "http://127.0.0.1:11434",
+        validation_alias=AliasChoices("OLLAMA_HOST", "RAG_OLLAMA_HOST"),
+        description="Ollama server URL.",
+    )
+    request_timeout: float = Field(180.0, gt=0, description="Seconds to wait for Ollama.")
+    temperature: float = Field(0.0, ge=0, description="Sampling temperature.")
+    num_ctx: int = Field(4096, ge=512, description="Context window sent to Ollama as num_ctx.")
+    gguf_path: Path | None = Field(None, description="GGUF for llama.cpp; default: bundled gemma.")
+    threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and onnxruntime.")
+    max_answer_tokens: int = Field(160, ge=16, description="Generated tokens at most.")
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
+
+    # --- UI -----------------------------------------------------------------------------------
+    ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
+    ui_port: int = Field(7860, description="Port of the chat UI.")
+
+    @property
+    def store_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    def chunking_signature(self) -> dict[str, int | str]:
+        """What must match between an index and the code that queries it."""
+        return {"chunk_tokens": self.chunk_tokens, "chunk_overlap": self.chunk_overlap}

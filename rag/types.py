@@ -1,0 +1,78 @@
+"""Plain data that crosses the pipeline's stages: Article -> Chunk -> Hit (-> Citation, Answer)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd when the article states a date
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str  # file name: the article's id
+    text: str  # cleaned text; chunk offsets point into it
+    meta: ArticleMeta
+    sha256: str  # of the raw file bytes
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    source: str
+    index: int
+    text: str
+    start: int  # character offsets of `text` in the cleaned article
+    end: int
+    meta: ArticleMeta
+    tokens: int
+
+    def header(self) -> str:
+        """Title line prepended when embedding, so a chunk carries its article's subject."""
+        return self.meta.title or ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None  # cosine similarity of query and chunk
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "source": c.source,
+            "chunk_id": c.id,
+            "start": c.start,
+            "end": c.end,
+            "dense_rank": self.dense_rank,
+            "bm25_rank": self.bm25_rank,
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
+            **{k: v for k, v in asdict(c.meta).items()},
+            "text": c.text,
+        }
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> reason
+    pruned: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.pruned)

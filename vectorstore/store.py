@@ -1,0 +1,120 @@
+"""Chunks in one Chroma collection. Each chunk's metadata records its file's hash and chunk count,
+so the store itself says which files are complete: an interrupted ingest is found and redone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vectorstore.client import describe, make_client
+
+MANIFEST_PREFIX = "rag:"
+
+
+class StoreUnavailable(Exception):
+    pass
+
+
+class ManifestMismatch(Exception):
+    def __init__(self, differences: dict[str, tuple[Any, Any]]):
+        self.differences = differences
+        parts = ", ".join(f"{k}: index has {a!r}, settings say {b!r}" for k, (a, b) in differences.items())
+        super().__init__(parts)
+
+
+@dataclass(frozen=True)
+class FileState:
+    sha256: str
+    chunks_present: int
+    chunks_expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.chunks_present == self.chunks_expected
+
+
+class ChunkStore:
+    def __init__(self, path: Path, collection: str, host: str | None = None, port: int = 8000):
+        self.where = describe(path, host, port)
+        self.name = collection
+        try:
+            self.client = make_client(path, host, port)
+            self.client.heartbeat()
+        except Exception as exc:  # chromadb raises several types for a dead server
+            raise StoreUnavailable(f"cannot reach {self.where}: {exc}") from exc
+        self._collection = None
+
+    # --- collection and manifest -------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.name in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+
+    def manifest(self) -> dict[str, Any]:
+        meta = self.collection().metadata or {}
+        return {k[len(MANIFEST_PREFIX):]: v for k, v in meta.items() if k.startswith(MANIFEST_PREFIX)}
+
+    def open(self, manifest: dict[str, Any], create: bool) -> None:
+        """Open (or create) the collection; a different manifest raises ManifestMismatch."""
+        wanted = {MANIFEST_PREFIX + k: v for k, v in manifest.items()}
+        if not self.exists():
+            if not create:
+                raise LookupError(self.name)
+            self._collection = self.client.create_collection(
+                self.name, metadata=wanted, configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
+            return
+        self._collection = self.client.get_collection(self.name, embedding_function=None)
+        found = self.manifest()
+        diff = {k: (found.get(k), v) for k, v in manifest.items() if found.get(k) != v}
+        if diff:
+            raise ManifestMismatch(diff)
+
+    def collection(self):
+        if self._collection is None:
+            self._collection = self.client.get_collection(self.name, embedding_function=None)
+        return self._collection
+
+    def drop(self) -> None:
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    # --- writes -------------------------------------------------------------------------------
+    def replace_source(self, source: str, ids, embeddings, documents, metadatas) -> None:
+        col = self.collection()
+        col.delete(where={"source": source})
+        if ids:
+            col.add(ids=list(ids), embeddings=embeddings, documents=list(documents), metadatas=list(metadatas))
+
+    def delete_source(self, source: str) -> None:
+        self.collection().delete(where={"source": source})
+
+    # --- reads --------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self.collection().count()
+
+    def file_states(self) -> dict[str, FileState]:
+        got = self.collection().get(include=["metadatas"])
+        present: dict[str, int] = defaultdict(int)
+        first: dict[str, dict] = {}
+        for meta in got["metadatas"] or []:
+            present[meta["source"]] += 1
+            first.setdefault(meta["source"], meta)
+        return {
+            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"])) for s, m in first.items()
+        }
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        got = self.collection().get(include=["documents", "metadatas"])
+        return got["ids"], got["documents"], got["metadatas"]
+
+    def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        n = min(n, self.count())
+        if n == 0:
+            return []
+        got = self.collection().query(
+            query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
+        )
+        return list(zip(got["ids"][0], got["distances"][0], strict=True))
