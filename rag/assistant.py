@@ -13,9 +13,14 @@ from rag.types import Hit, IngestReport
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, *, embedder=None, llm=None):
+        """`embedder` and `llm` may be given to share loaded models between assistants."""
         self.settings = settings or Settings()
         self._lock = threading.RLock()
+        if embedder is not None:
+            self.embedder = embedder
+        if llm is not None:
+            self.llm = llm
 
     # --- components (built lazily, once) -------------------------------------------------------
     @cached_property

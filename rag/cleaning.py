@@ -51,7 +51,7 @@ def drop_reason(line: str) -> str | None:
     for rule in DROP_LINE_RULES:
         if rule.pattern.search(line):
             return rule.name
-    if SECTION_LABEL.match(line) and len(line.split()) <= 4:
+    if SECTION_LABEL.match(line) and 2 <= len(line.split()) <= 4:
         return "section label"
     if DANGLING_PLACE.match(line):
         return "dangling place label"

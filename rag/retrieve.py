@@ -49,6 +49,27 @@ def fuse(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
     return scores
 
 
+def fuse_scores(
+    dense: dict[str, float], keyword: dict[str, float], dense_weight: float, keyword_weight: float
+) -> dict[str, float]:
+    """Convex combination of min-max normalised scores over the union of candidates.
+
+    Unlike rank fusion it keeps how far ahead a hit is: a chunk that alone holds a rare name or
+    number gets a BM25 score well above the rest, and keeps that lead after fusion.
+    """
+    items = set(dense) | set(keyword)
+    if not items:
+        return {}
+
+    d: dict[str, float] = dict.fromkeys(items, 0.0)
+    if dense:
+        low, high = min(dense.values()), max(dense.values())
+        d = {i: (dense.get(i, low) - low) / ((high - low) or 1.0) for i in items}
+    top = max(keyword.values(), default=0.0) or 1.0
+    k = {i: keyword.get(i, 0.0) / top for i in items}
+    return {i: dense_weight * d[i] + keyword_weight * k[i] for i in items}
+
+
 @dataclass
 class _KeywordIndex:
     ids: list[str]
@@ -64,14 +85,18 @@ class _KeywordIndex:
         corpus = [keyword_tokens(embedding_text(chunks[i])) or ["∅"] for i in ids]
         return cls(ids, chunks, BM25Okapi(corpus) if corpus else None)
 
-    def rank(self, query: str, n: int, allowed: set[str] | None) -> list[str]:
+    def top(self, query: str, n: int, allowed: set[str] | None) -> dict[str, float]:
+        """The n best BM25 scores (> 0), best first."""
         terms = keyword_tokens(query)
         if not terms or self.bm25 is None:
-            return []
+            return {}
         scores = self.bm25.get_scores(terms)
-        order = np.argsort(-scores)
-        ranked = [self.ids[i] for i in order if scores[i] > 0 and (allowed is None or self.ids[i] in allowed)]
-        return ranked[:n]
+        ranked = [
+            (self.ids[i], float(scores[i]))
+            for i in np.argsort(-scores)
+            if scores[i] > 0 and (allowed is None or self.ids[i] in allowed)
+        ]
+        return dict(ranked[:n])
 
 
 class HybridRetriever:
@@ -106,11 +131,13 @@ class HybridRetriever:
             allowed = {i for i, c in keyword.chunks.items() if _matches(c, where)}
         dense_ids = [i for i, _ in dense]
         similarity = {i: 1.0 - d for i, d in dense}
-        bm25_ids = keyword.rank(query, n, allowed)
-        scores = fuse(
-            [(dense_ids, self.settings.dense_weight), (bm25_ids, self.settings.bm25_weight)],
-            self.settings.rrf_k,
-        )
+        bm25 = keyword.top(query, n, allowed)
+        bm25_ids = list(bm25)
+        weights = self.settings.dense_weight, self.settings.bm25_weight
+        if self.settings.fusion == "rrf":
+            scores = fuse(list(zip([dense_ids, bm25_ids], weights, strict=True)), self.settings.rrf_k)
+        else:
+            scores = fuse_scores(similarity, bm25, *weights)
         ranked = sorted(scores, key=lambda i: (-scores[i], i))[:k]
         return [
             Hit(

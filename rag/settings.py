@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     # --- storage -----------------------------------------------------------------------------
     home: Path = Field(Path(".rag"), description="Data directory: Chroma store and model files.")
+    models: Path | None = Field(None, description="Where model files are made; default $RAG_HOME/models.")
     corpus: Path = Field(BUNDLED_CORPUS, description="Default folder that `rag ingest` reads.")
     collection: str = Field("news", description="Chroma collection name.")
     chroma_host: str | None = Field(
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     # --- retrieval ----------------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="Hits returned by retrieval.")
     candidates: int = Field(20, ge=1, description="Candidates per retriever before fusion.")
+    fusion: Literal["score", "rrf"] = Field(
+        "score", description="`score`: weighted sum of normalised scores; `rrf`: reciprocal rank."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
@@ -76,7 +80,7 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.models or self.home / "models"
 
     def chunking_signature(self) -> dict[str, int | str]:
         """What must match between an index and the code that queries it."""

@@ -1,0 +1,114 @@
+"""Ingestion into a real embedded Chroma with the real embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.errors import IndexMismatch, IndexMissing
+from tests.conftest import CORPUS, VOA
+
+pytestmark = pytest.mark.slow
+
+
+def test_first_ingest_adds_every_article_and_a_second_changes_nothing(assistant):
+    first = assistant.ingest([CORPUS])
+    assert sorted(first.added) == sorted(p.name for p in CORPUS.glob("*.txt"))
+    assert first.chunks_written == assistant.store.count() > 0
+    before = assistant.store.all_chunks()
+
+    second = assistant.ingest([CORPUS])
+    assert second.added == second.updated == [] and second.chunks_written == 0
+    assert len(second.unchanged) == 5 and not second.changed
+    assert assistant.store.all_chunks() == before
+
+
+def test_a_changed_file_replaces_its_chunks(assistant, corpus_copy):
+    assistant.ingest([corpus_copy])
+    path = corpus_copy / VOA
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("$200 million", "$350 million"), encoding="utf-8"
+    )
+    report = assistant.ingest([corpus_copy])
+    assert report.updated == [VOA] and len(report.unchanged) == 4
+    texts = " ".join(assistant.store.all_chunks()[1])
+    assert "$350 million" in texts and "$200 million" not in texts
+    top = assistant.search("how much money will North Korea receive from Moscow", k=1)[0]
+    assert top.chunk.source == VOA and "$350 million" in top.chunk.text
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_go_in(assistant, corpus_copy):
+    (corpus_copy / "photo.txt").write_bytes(b"\x00\x01\x02binary")
+    (corpus_copy / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (corpus_copy / "empty.md").write_text("")
+    report = assistant.ingest([corpus_copy])
+    assert report.skipped == {
+        "empty.md": "empty file",
+        "latin.txt": "not UTF-8 (bad byte at offset 3)",
+        "photo.txt": "binary file (contains NUL bytes)",
+    }
+    assert len(report.added) == 5
+
+
+def test_prune_removes_chunks_of_deleted_files(assistant, corpus_copy):
+    assistant.ingest([corpus_copy])
+    (corpus_copy / VOA).unlink()
+    assert assistant.ingest([corpus_copy]).pruned == []  # without --prune nothing is removed
+    assert VOA in assistant.store.file_states()
+    report = assistant.ingest([corpus_copy], prune=True)
+    assert report.pruned == [VOA]
+    assert VOA not in assistant.store.file_states()
+
+
+def test_rebuild_starts_over(assistant):
+    assistant.ingest([CORPUS])
+    report = assistant.ingest([CORPUS], rebuild=True)
+    assert len(report.added) == 5 and report.unchanged == []
+
+
+def test_querying_with_other_chunk_settings_says_to_rebuild(assistant, settings, embedder):
+    assistant.ingest([CORPUS])
+    other = Assistant(settings.model_copy(update={"chunk_tokens": 90}), embedder=embedder)
+    with pytest.raises(IndexMismatch, match="rag ingest --rebuild"):
+        other.search("Kursk")
+    with pytest.raises(IndexMismatch, match="chunk_tokens"):
+        other.ingest([CORPUS])
+
+
+def test_searching_before_any_ingest_says_to_ingest(assistant):
+    with pytest.raises(IndexMissing, match="rag ingest"):
+        assistant.search("Kursk")
+
+
+class _CrashAfterDelete:
+    """A store whose process 'dies' after deleting a file's old chunks, before adding new ones."""
+
+    def __init__(self, store, crash_on: str):
+        self._store, self._crash_on = store, crash_on
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+    def replace_source(self, source, *args):
+        if source == self._crash_on:
+            self._store.delete_source(source)
+            raise KeyboardInterrupt
+        return self._store.replace_source(source, *args)
+
+
+def test_an_interrupted_ingest_leaves_a_usable_index_and_a_rerun_completes_it(assistant, corpus_copy):
+    assistant.ingest([corpus_copy])
+    for name in ("002_1ae320be542dd78b.txt", VOA):
+        path = corpus_copy / name
+        path.write_text(path.read_text(encoding="utf-8") + "\nA closing line.", encoding="utf-8")
+    real_store = assistant.store
+    assistant.store = _CrashAfterDelete(real_store, VOA)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.ingest([corpus_copy])
+    assistant.store = real_store
+
+    assert VOA not in real_store.file_states()
+    assert assistant.search("Kursk", k=3)  # still usable
+    report = assistant.ingest([corpus_copy])
+    assert report.added == [VOA] and len(report.unchanged) == 4
+    assert all(s.complete for s in real_store.file_states().values())
