@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
+import time
+from collections.abc import Iterator
+
 from rag.errors import BadQuestion
 from rag.settings import Settings
-from rag.types import Hit, IngestReport
+from rag.types import Answer, Hit, IngestReport
 
 
 class Assistant:
@@ -43,6 +46,12 @@ class Assistant:
         open_for_query(self.store, self.settings, self.embedder.name)
         return HybridRetriever(self.settings, self.store, self.embedder)
 
+    @cached_property
+    def llm(self):
+        from rag.llm import make_llm
+
+        return make_llm(self.settings)
+
     # --- operations ----------------------------------------------------------------------------
     def ingest(
         self,
@@ -62,6 +71,87 @@ class Assistant:
     def search(self, query: str, k: int | None = None, where: dict | None = None) -> list[Hit]:
         query = self.check_question(query)
         return self.retriever.search(query, k, where)
+
+    def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
+        """Answer one question; every sentence of the answer cites the chunk that supports it."""
+        answer = None
+        for event in self.stream(question, k=k, where=where):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, k: int | None = None, where: dict | None = None, history: list[dict] | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield generated text pieces as they come, then the verified Answer (always last).
+
+        The pieces are the raw model output; only the final Answer is checked and complete.
+        """
+        from rag import answering
+
+        question = self.check_question(question)
+        started = time.perf_counter()
+        standalone = self.condense(question, history) if history else None
+        hits = self.search(standalone or question, k=k, where=where)
+        retrieved = time.perf_counter()
+        generated_pieces: list[str] = []
+        if answering.nothing_relevant(question, hits, self.settings):
+            answer = answering.refusal(question, hits)
+        else:
+            llm = self.llm
+            prompt = answering.build_prompt(llm.style, standalone or question, answering.number_sources(hits))
+            stop = answering.STOP_COMPLETION if llm.style == "completion" else []
+            for piece in llm.stream(prompt, stop=stop, max_tokens=self.settings.max_answer_tokens):
+                generated_pieces.append(piece)
+                yield piece
+            answer = answering.finish(question, "".join(generated_pieces), hits, self.settings)
+        done = time.perf_counter()
+        answer.standalone_question = standalone
+        answer.backend, answer.model = self._backend_label()
+        answer.tokens_generated = len(generated_pieces)
+        answer.timings = {
+            "retrieve_ms": (retrieved - started) * 1000,
+            "generate_ms": (done - retrieved) * 1000,
+            "total_ms": (done - started) * 1000,
+        }
+        yield answer
+
+    def chat(self, messages: list[dict]) -> Answer:
+        """Multi-turn: `messages` are {role, content} dicts, the last one the user's new question."""
+        if not messages or messages[-1].get("role") != "user":
+            raise BadQuestion("the last message must be the user's question")
+        return self.ask_with_history(messages[-1]["content"], messages[:-1])
+
+    def ask_with_history(self, question: str, history: list[dict]) -> Answer:
+        answer = None
+        for event in self.stream(question, history=history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def condense(self, question: str, history: list[dict]) -> str:
+        """A standalone version of a follow-up question, for retrieval."""
+        from rag import answering
+
+        turns = [t for t in history if t.get("role") in ("user", "assistant") and t.get("content")]
+        if not turns:
+            return question
+        return answering.condense(question, turns, self.llm, self.settings)
+
+    def _backend_label(self) -> tuple[str, str]:
+        """The loaded model, or 'none' when no model has been needed yet (an early refusal)."""
+        if "llm" in self.__dict__:
+            return self.llm.backend, self.llm.model
+        return "none", ""
+
+    def as_query_engine(self):
+        """A LlamaIndex query engine over this assistant: `.query(q)` returns a Response with
+        source nodes."""
+        from rag.query_engine import CitedQueryEngine
+
+        return CitedQueryEngine(assistant=self)
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()

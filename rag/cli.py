@@ -29,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="where the index is, what it holds, the settings in force")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("ask", help="answer with inline citations (no question: one per stdin line)")
+    p.add_argument("question", nargs="?", help="the question; omit to read questions from stdin")
+    p.add_argument("-k", type=int, default=None, help="chunks given to the model (default: RAG_TOP_K)")
+    p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+
     sub.add_parser("setup", help="prepare the local model files (run once; quickstart does it)")
     return parser
 

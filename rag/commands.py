@@ -66,6 +66,61 @@ def search(args: argparse.Namespace) -> int:
     return 0
 
 
+def ask(args: argparse.Namespace) -> int:
+    assistant = Assistant(load_settings(backend=args.backend, top_k=args.k))
+    if args.question is not None:
+        return _ask_one(assistant, args.question, args.json, stream=not args.json)
+    status = 0
+    for line in sys.stdin:  # models load once, on the first question
+        if line.strip():
+            try:
+                _ask_one(assistant, line.strip(), args.json, stream=False)
+            except RagError as exc:
+                if not args.json:
+                    raise
+                print_json({"question": line.strip(), "error": str(exc)})
+                status = 1
+    return status
+
+
+def _ask_one(assistant: Assistant, question: str, as_json: bool, stream: bool) -> int:
+    from rag.types import Answer
+
+    answer = None
+    for event in assistant.stream(question):
+        if isinstance(event, Answer):
+            answer = event
+        elif stream and sys.stderr.isatty():
+            sys.stderr.write(event)  # raw draft; the verified answer follows on stdout
+            sys.stderr.flush()
+    if stream and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    if as_json:
+        print_json(answer.to_dict())
+        return 0
+    print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer) -> str:
+    lines = [answer.text]
+    if answer.refused:
+        lines.append("(refused: the retrieved articles do not support an answer)")
+    elif answer.extractive:
+        lines.append("(quoted: the generated answer could not be verified)")
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            label = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
+            lines.append(f"[{c.n}] {c.source} — {label}")
+            lines.append(f"    “{c.quote}” (chars {c.start}–{c.end})")
+    t = answer.timings
+    lines.append(f"\n{answer.backend} {answer.model} · retrieve {t['retrieve_ms']:.0f} ms · "
+                 f"generate {t['generate_ms']:.0f} ms · total {t['total_ms']:.0f} ms")
+    return "\n".join(lines)
+
+
 def status(args: argparse.Namespace) -> int:
     info = Assistant(load_settings()).status()
     if args.json:

@@ -70,6 +70,20 @@ class Settings(BaseSettings):
     max_answer_tokens: int = Field(160, ge=16, description="Generated tokens at most.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
 
+    # --- verification (thresholds: see the eval report) -------------------------------------------
+    support_coverage: float = Field(
+        0.6, ge=0, le=1, description="Share of a sentence's content words its cited chunks must hold."
+    )
+    extractive_coverage: float = Field(
+        0.6, ge=0, le=1, description="Share of the question's words a quoted sentence must hold."
+    )
+    refusal_similarity: float = Field(
+        0.3, ge=0, le=1, description="Below this best cosine (and weak word overlap) refuse at once."
+    )
+    conflict_overlap: float = Field(
+        0.75, ge=0, le=1, description="Share of the question's words a differing sentence must hold to count as a conflict."
+    )
+
     # --- UI -----------------------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     ui_port: int = Field(7860, description="Port of the chat UI.")

@@ -76,3 +76,54 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.pruned)
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the number shown in the answer text
+    source: str
+    title: str | None
+    outlet: str | None
+    date: str | None
+    chunk_id: str
+    quote: str  # the supporting sentence, verbatim from the article
+    start: int  # offsets of `quote` in the cleaned article
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    contexts: list[Hit]
+    refused: bool = False
+    extractive: bool = False  # the text quotes the articles because nothing generated held up
+    backend: str = ""
+    model: str = ""
+    standalone_question: str | None = None
+    dropped: list[str] = field(default_factory=list)  # generated sentences that failed verification
+    timings: dict[str, float] = field(default_factory=dict)
+    tokens_generated: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "extractive": self.extractive,
+            "citations": [c.to_dict() for c in self.citations],
+            "contexts": [
+                {k: h.to_dict()[k] for k in ("rank", "source", "chunk_id", "score", "text")}
+                for h in self.contexts
+            ],
+            "backend": self.backend,
+            "model": self.model,
+            "standalone_question": self.standalone_question,
+            "dropped": self.dropped,
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "tokens_generated": self.tokens_generated,
+        }

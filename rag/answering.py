@@ -1,0 +1,238 @@
+"""From retrieved hits and generated text to a verified, cited Answer. No I/O: the model is passed in.
+
+Steps: refuse early when retrieval found nothing relevant; prompt; verify each generated sentence
+against the chunks it cites; fall back to quoting the articles; show disagreeing sources; refuse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import prompts
+from rag import citations as cite
+from rag.chunking import sentence_spans
+from rag.settings import Settings
+from rag.types import Answer, Citation, Hit
+
+REFUSAL = "The articles don't cover this."
+STOP_COMPLETION = ["\nQuestion:", "\n\n", "\nSources:"]
+
+
+@dataclass(frozen=True)
+class Source:
+    n: int
+    hit: Hit
+
+    @property
+    def label(self) -> str:
+        m = self.hit.chunk.meta
+        parts = [m.title or self.hit.chunk.source, m.outlet, m.date]
+        return " — ".join(p for p in parts if p)
+
+    @property
+    def text(self) -> str:
+        return self.hit.chunk.text
+
+    @property
+    def evidence(self) -> str:
+        """What a citation of this source vouches for: the chunk and its article's header."""
+        return f"{self.label}\n{self.text}"
+
+
+def number_sources(hits: list[Hit]) -> list[Source]:
+    return [Source(n, hit) for n, hit in enumerate(hits, start=1)]
+
+
+def build_prompt(style: str, question: str, sources: list[Source]) -> str | list[dict]:
+    if style == "chat":
+        return [
+            {"role": "system", "content": prompts.render("answer_system")},
+            {"role": "user", "content": prompts.render("answer_user", sources=sources, question=question)},
+        ]
+    return prompts.render("answer_completion", sources=sources, question=question)
+
+
+def question_coverage(question: str, text: str) -> float:
+    """Share of the question's content words (stemmed) that the text contains."""
+    wanted = {w[:5] for w in cite.content_words(question)}
+    have = {w[:5] for w in cite.content_words(text)} | cite.numbers_in(text)
+    return len(wanted & have) / len(wanted) if wanted else 0.0
+
+
+def nothing_relevant(question: str, hits: list[Hit], settings: Settings) -> bool:
+    """True when retrieval is too weak to be worth a model call."""
+    if not hits:
+        return True
+    best_similarity = max((h.dense_score or 0.0) for h in hits)
+    best_coverage = max(question_coverage(question, h.chunk.text) for h in hits)
+    return best_similarity < settings.refusal_similarity and best_coverage < settings.extractive_coverage
+
+
+@dataclass
+class Claim:
+    text: str  # without markers
+    sources: list[Source]
+    quote_of: dict[int, tuple[int, int]]  # source n -> quote offsets within the chunk
+
+
+def verify(generated: str, sources: list[Source], settings: Settings) -> tuple[list[Claim], list[str]]:
+    """Keep the generated sentences their cited chunks support; cite unmarked ones if one does."""
+    by_n = {s.n: s for s in sources}
+    kept: list[Claim] = []
+    dropped: list[str] = []
+    text = cite.normalise_markers(generated, len(sources))
+    for raw in cite.sentences(text):
+        sentence, numbers = cite.split_markers(raw)
+        if not sentence or sentence.strip(" .") == REFUSAL.strip("."):
+            continue
+        cited = [by_n[n] for n in numbers if n in by_n]  # out-of-range numbers are dropped
+        if cited:
+            evidence = "\n".join(s.evidence for s in cited)
+            ok = cite.support(sentence, evidence, settings.support_coverage).supported
+        else:
+            cited = _supporting_sources(sentence, sources, settings)
+            ok = bool(cited)
+        if ok:
+            quotes = {s.n: cite.best_quote(sentence, s.text) for s in cited}
+            kept.append(Claim(sentence, cited, quotes))
+        else:
+            dropped.append(sentence)
+    return kept, dropped
+
+
+def _supporting_sources(sentence: str, sources: list[Source], settings: Settings) -> list[Source]:
+    scored = [(cite.support(sentence, s.evidence, settings.support_coverage), s) for s in sources]
+    best = max((sup.coverage for sup, _ in scored if sup.supported), default=None)
+    return [s for sup, s in scored if sup.supported and sup.coverage == best][:1]
+
+
+def extractive(question: str, sources: list[Source], settings: Settings, limit: int = 2) -> list[Claim]:
+    """The retrieved sentences that best answer the question, if they are good enough to quote."""
+    scored = []
+    for source in sources:
+        for s, e in sentence_spans(source.text):
+            sentence = source.text[s:e]
+            if len(sentence) < 25:
+                continue
+            scored.append((question_coverage(question, sentence), -source.n, s, e, source))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    claims: list[Claim] = []
+    for coverage, _, s, e, source in scored:
+        if coverage < settings.extractive_coverage or len(claims) >= limit:
+            break
+        if any(c.sources[0].n == source.n for c in claims):
+            continue
+        claims.append(Claim(source.text[s:e], [source], {source.n: (s, e)}))
+    return claims
+
+
+MONTHS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _figures(text: str) -> tuple[set[str], set[str]]:
+    """(numbers, month names) in a sentence: what two reports of one event can disagree on."""
+    months = {w.lower() for w in cite._WORD.findall(text) if w.lower() in MONTHS}
+    return cite.numbers_in(text), months
+
+
+def disagreements(question: str, claims: list[Claim], sources: list[Source], settings: Settings) -> list[Claim]:
+    """Sentences of other sources on the same question that give a different figure or date."""
+    extra: list[Claim] = []
+    cited = {s.n for c in claims for s in c.sources}
+    for claim in claims:
+        numbers, months = _figures(claim.text)
+        if not numbers and not months:
+            continue
+        for source in sources:
+            if source.n in cited:
+                continue
+            for s, e in sentence_spans(source.text):
+                other = source.text[s:e]
+                other_numbers, other_months = _figures(other)
+                differs = (months and other_months and not months & other_months) or (
+                    not months and numbers and other_numbers and not numbers & other_numbers
+                )
+                if differs and question_coverage(question, other) >= settings.conflict_overlap:
+                    extra.append(Claim(other, [source], {source.n: (s, e)}))
+                    cited.add(source.n)
+                    break
+    return extra
+
+
+def assemble(
+    question: str, claims: list[Claim], conflicts: list[Claim], hits: list[Hit], extractive_answer: bool
+) -> Answer:
+    """Number citations 1..m in order of first use and write the answer text."""
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+
+    def mark(claim: Claim) -> str:
+        marks = []
+        for source in claim.sources:
+            if source.n not in numbering:
+                numbering[source.n] = len(numbering) + 1
+                qs, qe = claim.quote_of[source.n]
+                chunk = source.hit.chunk
+                citations.append(
+                    Citation(
+                        n=numbering[source.n], source=chunk.source, title=chunk.meta.title,
+                        outlet=chunk.meta.outlet, date=chunk.meta.date, chunk_id=chunk.id,
+                        quote=chunk.text[qs:qe], start=chunk.start + qs, end=chunk.start + qe,
+                    )
+                )
+            marks.append(f"[{numbering[source.n]}]")
+        return "".join(marks)
+
+    if extractive_answer:
+        parts.append("No generated answer could be verified; quoting the articles:")
+        parts += [f"“{c.text}” {mark(c)}" for c in claims]
+    else:
+        parts += [_with_marks(c.text, mark(c)) for c in claims]
+    if conflicts:
+        parts.append("The sources disagree:")
+        parts += [f"“{c.text}” {mark(c)}" for c in conflicts]
+    return Answer(question=question, text=" ".join(parts), citations=citations, contexts=hits,
+                  extractive=extractive_answer)
+
+
+def _with_marks(sentence: str, marks: str) -> str:
+    if sentence[-1:] in ".!?":
+        return f"{sentence[:-1]} {marks}{sentence[-1]}"
+    return f"{sentence} {marks}."
+
+
+def refusal(question: str, hits: list[Hit], dropped: list[str] | None = None) -> Answer:
+    return Answer(question=question, text=REFUSAL, citations=[], contexts=hits, refused=True,
+                  dropped=dropped or [])
+
+
+def finish(question: str, generated: str, hits: list[Hit], settings: Settings) -> Answer:
+    """Verify the generated text; fall back to quotes; add disagreements; or refuse."""
+    sources = number_sources(hits)
+    claims, dropped = verify(generated, sources, settings)
+    use_quotes = not claims
+    if use_quotes:
+        claims = extractive(question, sources, settings)
+        if not claims:
+            return refusal(question, hits, dropped)
+    conflicts = disagreements(question, claims, sources, settings)
+    answer = assemble(question, claims, conflicts, hits, use_quotes)
+    answer.dropped = dropped
+    return answer
+
+
+def condense(question: str, turns: list[dict], llm, settings: Settings) -> str:
+    """Rewrite a follow-up into a standalone question with the model; if the model's rewrite is
+    unusable (empty, rambling, or unrelated to the conversation), join it to the last question."""
+    prompt = prompts.render("condense", history=turns[-6:], question=question)
+    message = prompt if llm.style == "completion" else [{"role": "user", "content": prompt}]
+    text = "".join(llm.stream(message, stop=["\n"], max_tokens=64)).strip().strip('"')
+    context = " ".join(t["content"] for t in turns) + " " + question
+    related = {w[:5] for w in cite.content_words(text)} & {w[:5] for w in cite.content_words(context)}
+    if text and len(text) <= 3 * len(question) + 200 and related:
+        return text
+    last_user = next((t["content"] for t in reversed(turns) if t["role"] == "user"), "")
+    return f"{last_user} {question}".strip()
