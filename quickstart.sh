@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets everything up in ./.venv on first use, then:
-#   ./quickstart.sh          ingest the bundled corpus and answer a sample question (the main job)
+#   ./quickstart.sh          ingest the bundled corpus and answer a sample question with citations
 #   ./quickstart.sh test     run the whole test suite
 #   ./quickstart.sh ARGS...  run `rag ARGS...` in the project's environment
 set -euo pipefail
@@ -28,7 +28,7 @@ export PATH="$PWD/$VENV/bin:$PATH"
 case "${1:-}" in
   "")
     rag ingest
-    rag search "how much will North Korea receive from Moscow" -k 3
+    rag ask "how much will North Korea receive from Moscow"
     ;;
   test)
     shift

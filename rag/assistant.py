@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
-
-import time
-from collections.abc import Iterator
 
 from rag.errors import BadQuestion
 from rag.settings import Settings
