@@ -72,12 +72,7 @@ class Assistant:
 
     def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
         """Answer one question; every sentence of the answer cites the chunk that supports it."""
-        answer = None
-        for event in self.stream(question, k=k, where=where):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return _final(self.stream(question, k=k, where=where))
 
     def stream(
         self, question: str, k: int | None = None, where: dict | None = None, history: list[dict] | None = None
@@ -122,12 +117,7 @@ class Assistant:
         return self.ask_with_history(messages[-1]["content"], messages[:-1])
 
     def ask_with_history(self, question: str, history: list[dict]) -> Answer:
-        answer = None
-        for event in self.stream(question, history=history):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
-        return answer
+        return _final(self.stream(question, history=history))
 
     def condense(self, question: str, history: list[dict]) -> str:
         """A standalone version of a follow-up question, for retrieval."""
@@ -178,6 +168,17 @@ class Assistant:
         info["expected_manifest"] = manifest(self.settings, _embed_model_name(self.settings))
         info["settings"] = {k: str(v) for k, v in self.settings.model_dump().items()}
         return info
+
+
+def _final(events: Iterator[str | Answer]) -> Answer:
+    """Run a stream to its end and return the verified Answer it closes with."""
+    answer = None
+    for event in events:
+        if isinstance(event, Answer):
+            answer = event
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return answer
 
 
 def _embed_model_name(settings: Settings) -> str:
