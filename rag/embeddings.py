@@ -6,7 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.errors import BackendUnavailable, ModelNotPulled
+from rag.errors import ModelNotPulled, ollama_unreachable
 from rag.settings import Settings
 
 
@@ -64,9 +64,7 @@ class OllamaEmbedder:
         try:
             vectors = self.client.embed(model=self.model, input=texts).embeddings
         except (httpx.ConnectError, ConnectionError) as exc:
-            raise BackendUnavailable(
-                f"Ollama is not reachable at {self.host}: start it with `ollama serve`"
-            ) from exc
+            raise ollama_unreachable(self.host, exc) from exc
         except ollama.ResponseError as exc:
             if exc.status_code == 404:
                 raise ModelNotPulled(f"run `ollama pull {self.model}`") from exc

@@ -35,3 +35,11 @@ class GenerationFailed(RagError):
 
 class ModelFilesMissing(RagError):
     pass
+
+
+def ollama_unreachable(host: str, exc: Exception) -> BackendUnavailable:
+    """The one message for a dead Ollama server, for generation and embeddings alike."""
+    return BackendUnavailable(
+        f"Ollama is not reachable at {host} ({type(exc).__name__}): "
+        "start it with `ollama serve` or set OLLAMA_HOST"
+    )

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from typing import Literal, Protocol
 
-from rag.errors import BackendUnavailable, GenerationFailed, ModelNotPulled
+from rag.errors import BackendUnavailable, GenerationFailed, ModelNotPulled, ollama_unreachable
 from rag.settings import Settings
 
 PromptStyle = Literal["chat", "completion"]
@@ -76,10 +76,7 @@ class OllamaLLM:
             self.check()
 
     def _unreachable(self, exc: Exception) -> BackendUnavailable:
-        return BackendUnavailable(
-            f"Ollama is not reachable at {self.host} ({type(exc).__name__}): "
-            "start it with `ollama serve` or set OLLAMA_HOST"
-        )
+        return ollama_unreachable(self.host, exc)
 
     def check(self) -> None:
         """Raise BackendUnavailable / ModelNotPulled unless the server answers and has the model."""
