@@ -15,6 +15,8 @@ from rag.settings import Settings
 from rag.types import Answer, Citation, Hit
 
 REFUSAL = "The articles don't cover this."
+QUOTE_HEADER = "No generated answer could be verified; quoting the articles:"
+CONFLICT_HEADER = "The sources disagree:"
 STOP_COMPLETION = ["\nQuestion:", "\n\n", "\nSources:"]
 
 
@@ -187,12 +189,12 @@ def assemble(
         return "".join(marks)
 
     if extractive_answer:
-        parts.append("No generated answer could be verified; quoting the articles:")
+        parts.append(QUOTE_HEADER)
         parts += [f"“{c.text}” {mark(c)}" for c in claims]
     else:
         parts += [_with_marks(c.text, mark(c)) for c in claims]
     if conflicts:
-        parts.append("The sources disagree:")
+        parts.append(CONFLICT_HEADER)
         parts += [f"“{c.text}” {mark(c)}" for c in conflicts]
     return Answer(question=question, text=" ".join(parts), citations=citations, contexts=hits,
                   extractive=extractive_answer)

@@ -35,8 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
     p.add_argument("--json", action="store_true", help="one JSON object per question")
 
+    p = sub.add_parser("eval", help="answer a gold question set and score answers, citations, refusals")
+    p.add_argument("--gold", type=Path, default=None, help="gold .jsonl (default: eval/gold.jsonl)")
+    p.add_argument("--out", type=Path, default=Path("eval/reports/latest"), help="report folder")
+    p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
+    p.add_argument("-k", type=int, default=None, help="chunks given to the model (default: RAG_TOP_K)")
+    p.add_argument("--limit", type=int, default=None, help="only the first N questions")
+    p.add_argument("--compare", type=Path, default=None, metavar="OLD_REPORT.json",
+                   help="print current / previous / delta per metric")
+    p.add_argument("--fail-under", nargs="+", default=[], metavar="METRIC=VALUE",
+                   help="exit 1 when a metric is below its floor, e.g. fact_recall=0.5")
+    p.add_argument("--judge", default=None, metavar="MODEL", help="also grade with an Ollama model")
+
     sub.add_parser("setup", help="prepare the local model files (run once; quickstart does it)")
     return parser
+
+
+COMMANDS = {"eval": "evaluate"}  # subcommand -> function in rag.commands, where the names differ
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from rag import commands
 
-        return getattr(commands, args.command)(args)
+        return getattr(commands, COMMANDS.get(args.command, args.command))(args)
     except RagError as exc:
         if args.debug:
             raise

@@ -142,6 +142,46 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def evaluate(args: argparse.Namespace) -> int:
+    """`rag eval`: answer the gold set, score it, write the reports, compare and gate."""
+    from eval.gold import DEFAULT_GOLD, load_gold
+    from eval.judge import make_judge
+    from eval.report import below_floor, compare, load_report, parse_floors, write_reports
+    from eval.run import run_eval
+
+    gold_path = args.gold or DEFAULT_GOLD
+    gold = load_gold(gold_path)[: args.limit]
+    previous = load_report(args.compare) if args.compare else None
+    settings = load_settings(backend=args.backend, top_k=args.k)
+    assistant = Assistant(settings)
+    judge = make_judge(settings, args.judge) if args.judge else None
+    report = assistant.ingest()  # the gold set is about the configured corpus; unchanged files are skipped
+    if report.skipped:
+        print(format_report(report, assistant.store.count()), file=sys.stderr)
+    floors = parse_floors(args.fail_under, dict.fromkeys(_metric_names()))
+    result = run_eval(assistant, gold, progress=True, judge=judge, gold_path=gold_path)
+    paths = write_reports(result, args.out)
+    agg = result["aggregate"]
+    print(f"{len(gold)} questions · {result['meta']['backend']} {result['meta']['model']}")
+    for key in ("hit_at_k", "fact_recall", "crag_score", "citation_recall", "citation_precision",
+                "refusal_f1", "total_ms_p50"):
+        value = agg.get(key)
+        print(f"  {key:<20} {'–' if value is None else round(value, 3)}")
+    print("reports: " + ", ".join(str(p) for p in paths))
+    if previous is not None:
+        print(compare(result, previous))
+    failed = below_floor(agg, floors)
+    for line in failed:
+        print(f"below floor: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _metric_names() -> list[str]:
+    from eval.metrics import aggregate
+
+    return list(aggregate([], []))
+
+
 def setup(args: argparse.Namespace) -> int:
     from rag import model_files
 
