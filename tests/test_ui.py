@@ -1,0 +1,104 @@
+"""The chat page through its API (gradio_client), on the real embedded model and the real corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.assistant import Assistant
+from tests.conftest import CORPUS
+from tests.ui_server import running_ui
+
+pytestmark = pytest.mark.slow
+
+EMBEDDED = "embedded · gemma-3-270m-q4_k_m.gguf"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory, models_dir, embedder):
+    from rag.settings import Settings
+
+    settings = Settings(home=tmp_path_factory.mktemp("ui"), models=models_dir, backend="llamacpp")
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ingest([CORPUS])
+    with running_ui(assistant) as url:
+        yield url, assistant
+
+
+def client(url):
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=False)
+
+
+def ask(c, question, chat=(), k=5, outlets=(), date_from="", date_to=""):
+    chat, _, error, sources, read_as = c.predict(
+        question, list(chat), EMBEDDED, k, list(outlets), date_from, date_to, api_name="/ask"
+    )
+    return chat, error, sources, read_as
+
+
+def text_of(message: dict) -> str:
+    """A chat message's text (the API returns content as a string or a list of text parts)."""
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)
+
+
+def test_a_question_gets_a_cited_answer_with_source_cards(page):
+    chat, error, sources, _ = ask(client(page[0]), "How much money will North Korea receive from Moscow?")
+    assert error == ""
+    reply = text_of(chat[-1])
+    assert "200 million" in reply and 'class="cite"' in reply
+    assert 'class="source-card"' in sources and "003_1fc0ec52a08fea6b.txt" in sources
+    assert "<mark>" in sources and "200 million" in sources.split("<mark>")[1].split("</mark>")[0]
+
+
+def test_empty_question_gets_a_short_error_and_the_page_keeps_working(page):
+    c = client(page[0])
+    chat, error, _, _ = ask(c, "   ")
+    assert "the question is empty" in error and "Traceback" not in error
+    assert chat == []
+    chat, error, _, _ = ask(c, "2024/11/01 is not a date", date_from="2024/11/01")
+    assert "dates are YYYY-MM-DD" in error
+    chat, error, _, _ = ask(c, "Who is the NATO Secretary General?")
+    assert error == "" and len(chat) == 2
+
+
+def test_two_sessions_do_not_share_history(page):
+    first, second = client(page[0]), client(page[0])
+    chat, _, _, _ = ask(first, "Who is the NATO Secretary General?")
+    _, _, _, read_as = ask(first, "When did he say that?", chat)
+    assert read_as != "Searched for: *When did he say that?*"  # condensed with the first session's history
+    _, _, _, read_as = ask(second, "When did he say that?")
+    assert read_as == "Searched for: *When did he say that?*"  # the second session has no history
+
+
+def test_outlet_filter_limits_the_sources(page):
+    _, _, sources, _ = ask(client(page[0]), "What did Victor Cha say about sending troops?",
+                           outlets=["Voice of America"])
+    assert "source-card" in sources
+    assert all(part.startswith("003_") for part in _cited_files(sources))
+
+
+def _cited_files(sources_html: str) -> list[str]:
+    import re
+
+    return re.findall(r"(\d{3}_[0-9a-f]+\.txt)</div>", sources_html)
+
+
+def test_upload_ingests_good_files_and_skips_bad_ones_with_reasons(page, tmp_path):
+    from gradio_client import handle_file
+
+    url, assistant = page
+    good = tmp_path / "harbour.md"
+    good.write_text("# New harbour opens in Rason\n\nThe port of Rason opened a new harbour pier on 3 March, "
+                    "officials said, adding 400 metres of berths for cargo ships.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    report, status, _ = client(url).predict([handle_file(str(good)), handle_file(str(empty))], EMBEDDED,
+                                            api_name="/upload")
+    assert "1 added" in report and "1 skipped" in report and "empty.txt" in report
+    assert "6 articles" in status
+    _, _, sources, _ = ask(client(url), "How many metres of berths does the new harbour pier in Rason add?")
+    assert "harbour.md" in sources

@@ -1,0 +1,26 @@
+"""Start the real chat page in-process on a free loopback port, for the UI tests."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import contextmanager
+
+from rag.assistant import Assistant
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_ui(assistant: Assistant):
+    """Yield the page's URL; the page is built and served as `rag ui` does it."""
+    from ui.app import build, serve
+
+    demo = serve(build(assistant), "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()

@@ -1,0 +1,212 @@
+"""The Gradio chat page. It only wires widgets to the Assistant's Python API: no retrieval or
+prompting happens here. Each browser tab has its own history (gr.State); answers queue one at a
+time because the embedded model serves one request at a time."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+from rag.assistant import Assistant
+from rag.errors import RagError
+from rag.settings import Settings
+from rag.types import Answer
+from ui import render
+
+EXAMPLES = [
+    "How much money will North Korea receive from Moscow for its troops?",
+    "Who is the NATO Secretary General and what did he say about North Korean troops?",
+    "When was the treaty between Russia and North Korea signed?",
+    "What weapons were the North Korean soldiers armed with?",
+]
+UPLOAD_TYPES = [".txt", ".md", ".html", ".htm"]
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Clicking a citation marker scrolls its source card into view (and highlights it).
+HEAD_JS = """
+<script>
+document.addEventListener('click', (event) => {
+  const link = event.target.closest('a.cite');
+  if (!link) return;
+  event.preventDefault();
+  const card = document.getElementById(link.getAttribute('href').slice(1));
+  if (!card) return;
+  card.scrollIntoView({behavior: 'smooth', block: 'start'});
+  card.style.outline = '2px solid #1f5fbf';
+  setTimeout(() => { card.style.outline = ''; }, 1600);
+}, true);
+</script>
+"""
+
+
+def _label(backend: str, model: str) -> str:
+    return f"{'embedded' if backend == 'llamacpp' else backend} · {model}"
+
+
+def _parse_label(label: str) -> tuple[str, str]:
+    kind, _, model = label.partition(" · ")
+    return ("llamacpp" if kind == "embedded" else kind), model
+
+
+def _new_session() -> dict:
+    return {"id": uuid.uuid4().hex[:8], "history": [], "last": None}
+
+
+def build(assistant: Assistant):
+    import gradio as gr
+
+    settings = assistant.settings
+    models = assistant.models()
+    default = next((m for m in models if m == ("ollama", settings.model)), models[0])
+    if settings.backend == "llamacpp":
+        default = models[0]
+
+    def outlets() -> list[str]:
+        return sorted({a["outlet"] for a in assistant.articles() if a["outlet"]})
+
+    def status(label: str) -> str:
+        return render.status_html(assistant.status(), *_parse_label(label))
+
+    def respond(message, chat, state, label, k, chosen_outlets, date_from, date_to):
+        chat = list(chat or [])
+        try:
+            question = assistant.check_question(message)
+            where = assistant.where_for(chosen_outlets, _date(date_from), _date(date_to))
+        except RagError as exc:
+            yield chat, state, message, render.error_html(str(exc)), gr.skip(), gr.skip()
+            return
+        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        yield chat, state, "", "", gr.skip(), gr.skip()
+        draft, answer = "", None
+        try:
+            for event in assistant.stream(question, k=int(k), where=where, history=state["history"],
+                                          model=_parse_label(label)):
+                if isinstance(event, Answer):
+                    answer = event
+                else:
+                    draft += event
+                    chat[-1] = {"role": "assistant", "content": html.escape(draft) + " ▍"}
+                    yield chat, state, "", "", gr.skip(), gr.skip()
+        except RagError as exc:  # never leave a partial draft looking like an answer
+            chat[-1] = {"role": "assistant", "content": render.error_html(f"no answer: {exc}")}
+            yield chat, state, "", render.error_html(str(exc)), gr.skip(), gr.skip()
+            return
+        result = answer.to_dict()
+        chat[-1] = {"role": "assistant", "content": render.answer_html(result, state["id"])}
+        state = {**state, "last": result,
+                 "history": state["history"] + [{"role": "user", "content": question},
+                                                {"role": "assistant", "content": answer.text}]}
+        articles = {c["source"]: assistant.article_text(c["source"]) for c in result["citations"]}
+        read_as = (f"Searched for: *{answer.standalone_question}*" if answer.standalone_question
+                   else f"Searched for: *{question}*")
+        yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
+
+    def new_chat():
+        return [], _new_session(), "", "", render.sources_html(None, ""), ""
+
+    def upload(files, label):
+        if not files:
+            return "No files chosen.", gr.skip(), gr.skip()
+        target = settings.home / "uploads"
+        target.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for f in files:
+            src = Path(f if isinstance(f, str) else f.name)
+            dest = target / src.name
+            shutil.copyfile(src, dest)
+            paths.append(dest)
+        try:
+            report = assistant.ingest(paths)
+        except RagError as exc:
+            return render.error_html(str(exc)), gr.skip(), gr.skip()
+        lines = [f"**{len(report.added)} added, {len(report.updated)} updated, "
+                 f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
+                 f"({report.chunks_written} chunks written)"]
+        lines += [f"- skipped `{name}`: {reason}" for name, reason in report.skipped.items()]
+        return "\n".join(lines), status(label), gr.update(choices=outlets())
+
+    with gr.Blocks(title="News QA · cited answers") as demo:
+        state = gr.State(_new_session)
+        gr.Markdown("# News QA\nAsk the articles. Every sentence of an answer cites the passage that "
+                    "supports it; click a marker to see the source.", elem_id="title")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(height=480, show_label=False, elem_id="chat", buttons=["copy"],
+                                  placeholder="Ask a question about the news articles.",
+                                  feedback_options=None)
+                with gr.Row():
+                    question = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
+                                          scale=8, elem_id="question", max_lines=4, container=False)
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
+                    clear = gr.Button("New chat", scale=1, min_width=130, elem_id="new-chat")
+                error = gr.HTML(elem_id="error")
+                read_as = gr.Markdown(elem_id="read-as")
+                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(render.sources_html(None, ""), elem_id="sources")
+        with gr.Accordion("Model and filters", open=False):
+            with gr.Row():
+                model = gr.Dropdown([_label(*m) for m in models], value=_label(*default), label="Model",
+                                    elem_id="model")
+                k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model (top-k)")
+            with gr.Row():
+                outlet = gr.Dropdown(outlets(), multiselect=True, label="Outlets (none: all)")
+                date_from = gr.Textbox(label="From date (YYYY-MM-DD)", placeholder="any")
+                date_to = gr.Textbox(label="To date (YYYY-MM-DD)", placeholder="any")
+        with gr.Accordion("Add articles", open=False):
+            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=".txt, .md or .html files",
+                            elem_id="upload")
+            add = gr.Button("Add to the index", elem_id="add")
+            upload_report = gr.Markdown(elem_id="upload-report")
+        status_line = gr.HTML(status(_label(*default)), elem_id="status")
+
+        inputs = [question, chat, state, model, k, outlet, date_from, date_to]
+        outputs = [chat, state, question, error, sources, read_as]
+        ask.click(respond, inputs, outputs, api_name="ask", concurrency_id="answer")
+        question.submit(respond, inputs, outputs, api_name=False, concurrency_id="answer")
+        clear.click(new_chat, None, outputs, api_name="new_chat")
+        chat.clear(new_chat, None, outputs, api_name=False)
+        add.click(upload, [files, model], [upload_report, status_line, outlet], api_name="upload")
+        model.change(status, model, status_line, api_name=False)
+    return demo
+
+
+def _date(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _ISO_DATE.match(value):
+        raise RagError(f"dates are YYYY-MM-DD, got {value!r}")
+    return value
+
+
+def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = False, quiet: bool = False):
+    """Ingest the corpus if the index is empty, then serve the page on RAG_UI_HOST:RAG_UI_PORT."""
+    assistant = Assistant(settings)
+    settings = assistant.settings
+    if not assistant.store.exists() or assistant.store.count() == 0:
+        assistant.ingest()
+    auth = None
+    if settings.ui_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not sep:
+            raise RagError("RAG_UI_AUTH must be user:password")
+        auth = (user, password)
+    return serve(build(assistant), settings.ui_host, settings.ui_port, auth=auth,
+                 prevent_thread_lock=prevent_thread_lock, quiet=quiet)
+
+
+def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = False, quiet: bool = False):
+    """Queue requests (one answer at a time, the rest wait) and serve the page."""
+    import gradio as gr
+
+    demo.queue(default_concurrency_limit=1, max_size=64)
+    demo.launch(
+        server_name=host, server_port=port, auth=auth, quiet=quiet, prevent_thread_lock=prevent_thread_lock,
+        theme=gr.themes.Soft(), css=render.CSS, head=HEAD_JS, footer_links=["api"], show_error=False,
+    )
+    return demo
