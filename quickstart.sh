@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up in ./.venv on first use, then:
-#   ./quickstart.sh          ingest the bundled corpus and answer a sample question with citations
-#   ./quickstart.sh test     run the whole test suite
+#   ./quickstart.sh          open the chat page (ingests the bundled corpus on first run) and print its URL
+#   ./quickstart.sh test     run the whole test suite (installs Chromium for the browser test if missing)
 #   ./quickstart.sh ARGS...  run `rag ARGS...` in the project's environment
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,11 +27,18 @@ export PATH="$PWD/$VENV/bin:$PATH"
 
 case "${1:-}" in
   "")
-    rag ingest
-    rag ask "how much will North Korea receive from Moscow"
+    exec rag ui
     ;;
   test)
     shift
+    if ! command -v chromium >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "==> installing Chromium for the browser test (apt-get install chromium chromium-driver)" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >&2
+      else
+        echo "note: the browser test needs Chromium: sudo apt-get install chromium chromium-driver" >&2
+      fi
+    fi
     set +e
     python -m pytest "$@"
     rc=$?

@@ -117,7 +117,7 @@ class Answer:
             "extractive": self.extractive,
             "citations": [c.to_dict() for c in self.citations],
             "contexts": [
-                {k: h.to_dict()[k] for k in ("rank", "source", "chunk_id", "score", "text")}
+                {k: h.to_dict()[k] for k in ("rank", "source", "chunk_id", "score", "start", "end", "text")}
                 for h in self.contexts
             ],
             "backend": self.backend,

@@ -55,7 +55,7 @@ def test_cli_reads_questions_from_stdin_and_writes_one_json_line_each(embedded):
     first = rows[0]
     assert {"answer", "refused", "citations", "contexts", "backend", "model", "timings"} <= set(first)
     assert set(first["citations"][0]) == {"n", "source", "title", "outlet", "date", "chunk_id", "quote", "start", "end"}
-    assert set(first["contexts"][0]) == {"rank", "source", "chunk_id", "score", "text"}
+    assert set(first["contexts"][0]) == {"rank", "source", "chunk_id", "score", "start", "end", "text"}
     assert set(first["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
     assert first["backend"] == "llamacpp"
 

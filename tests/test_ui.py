@@ -102,3 +102,28 @@ def test_upload_ingests_good_files_and_skips_bad_ones_with_reasons(page, tmp_pat
     assert "6 articles" in status
     _, _, sources, _ = ask(client(url), "How many metres of berths does the new harbour pier in Rason add?")
     assert "harbour.md" in sources
+
+
+def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(tmp_path, models_dir, embedder):
+    from rag.model_files import gguf_path
+    from rag.settings import Settings
+    from tests.ollama_server import OllamaTestServer
+
+    with OllamaTestServer(str(gguf_path(models_dir))) as server:
+        settings = Settings(home=tmp_path, models=models_dir, backend="auto", model="gemma3:270m",
+                            ollama_host=server.url)
+        assistant = Assistant(settings, embedder=embedder)
+        assistant.ingest([CORPUS])
+        with running_ui(assistant) as url:
+            c = client(url)
+            over_the_wire = "ollama · gemma3:270m"
+            question = "How much money will North Korea receive from Moscow?"
+            chat, _, error, _, _ = c.predict(question, [], over_the_wire, 5, [], "", "", api_name="/ask")
+            assert error == "" and "ollama · gemma3:270m" in text_of(chat[-1])
+            server.cut_after = 2  # Ollama dies mid-answer
+            chat, _, error, _, _ = c.predict(question, [], over_the_wire, 5, [], "", "", api_name="/ask")
+            assert "stream" in error and "Traceback" not in error
+            assert text_of(chat[-1]).count("no answer") == 1 and "verified" not in text_of(chat[-1])
+            server.cut_after = None
+            chat, error, _, _ = ask(c, "Who is the NATO Secretary General?")  # the page keeps working
+            assert error == ""

@@ -104,6 +104,12 @@ def build(assistant: Assistant):
                    else f"Searched for: *{question}*")
         yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
 
+    def refresh(label):
+        """On page load: the models Ollama has now, the outlets indexed now, the status."""
+        labels = [_label(*m) for m in assistant.models()]
+        label = label if label in labels else labels[0]
+        return gr.update(choices=labels, value=label), gr.update(choices=outlets()), status(label)
+
     def new_chat():
         return [], _new_session(), "", "", render.sources_html(None, ""), ""
 
@@ -172,6 +178,7 @@ def build(assistant: Assistant):
         chat.clear(new_chat, None, outputs, api_name=False)
         add.click(upload, [files, model], [upload_report, status_line, outlet], api_name="upload")
         model.change(status, model, status_line, api_name=False)
+        demo.load(refresh, model, [model, outlet, status_line], api_name=False)
     return demo
 
 

@@ -1,0 +1,63 @@
+"""CI gate: `rag eval` on a fixed subset of the gold set (every 4th question), on the embedded
+model, must stay above floors set a little below what was measured (README, "Evaluation")."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from eval.gold import DEFAULT_GOLD
+from tests.conftest import cli_env
+
+pytestmark = pytest.mark.slow
+
+FLOORS = {  # measured on this subset: see the README's evaluation section
+    "hit_at_k": 0.9,
+    "fact_recall": 0.5,
+    "citation_recall": 0.6,
+    "citation_precision": 0.7,
+    "refusal_f1": 0.5,
+}
+
+
+def test_eval_subset_stays_above_its_floors(settings, tmp_path):
+    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
+    subset = tmp_path / "subset.jsonl"
+    subset.write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    floors = [f"{k}={v}" for k, v in FLOORS.items()]
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(out),
+         "--backend", "llamacpp", "--fail-under", *floors],
+        env=cli_env(settings), capture_output=True, text=True, timeout=900,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["meta"]["questions"] == len(lines[::4]) and report["meta"]["backend"] == "llamacpp"
+    assert (out / "report.md").read_text().startswith("# Eval report")
+    assert (out / "report.png").stat().st_size > 10_000
+
+
+def test_fail_under_exits_non_zero_when_a_floor_is_missed(settings, tmp_path):
+    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
+    subset = tmp_path / "one.jsonl"
+    subset.write_text(lines[0] + "\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(tmp_path / "r"),
+         "--backend", "llamacpp", "--fail-under", "refusal_recall=1.0", "citation_recall=1.01"],
+        env=cli_env(settings), capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 1
+    assert "below floor: citation_recall" in run.stderr
+
+
+def test_bad_gold_file_is_a_one_line_error(settings, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "question": "q"}\n', encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "--gold", str(bad)],
+                         env=cli_env(settings), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "error: bad.jsonl:1: missing field 'answer'"

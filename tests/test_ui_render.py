@@ -1,0 +1,44 @@
+"""The page's HTML from an Answer dict: escaping, marker links, the highlighted quote."""
+
+from ui import render
+
+CHUNK = "Intro sentence here. North Korea will receive about $200 million from Moscow. <b>Tail</b> text."
+QUOTE = "North Korea will receive about $200 million from Moscow."
+
+
+def answer(text="It gets $200 million [1]. Also [2].", refused=False, extractive=False):
+    start = CHUNK.index(QUOTE)
+    return {
+        "answer": text, "refused": refused, "extractive": extractive, "backend": "llamacpp", "model": "m",
+        "timings": {"total_ms": 1500},
+        "citations": [{"n": 1, "source": "a.txt", "title": "T <i>", "outlet": "VOA", "date": "2024-11-01",
+                       "chunk_id": "a.txt#0", "quote": QUOTE, "start": 100 + start, "end": 100 + start + len(QUOTE)}],
+        "contexts": [{"rank": 1, "source": "a.txt", "chunk_id": "a.txt#0", "score": 1.0, "text": CHUNK,
+                      "start": 100}],
+    }
+
+
+def test_known_markers_become_links_to_their_cards_and_unknown_ones_stay_text():
+    html = render.answer_html(answer(), "s1")
+    assert '<a class="cite" href="#src-s1-1"' in html
+    assert "[2]" in html and "#src-s1-2" not in html
+    assert "verified" in html
+
+
+def test_quote_and_refusal_are_marked():
+    assert "quoted" in render.answer_html(answer(extractive=True), "s")
+    assert "refused" in render.answer_html(answer(refused=True), "s")
+
+
+def test_source_card_highlights_the_quote_by_offsets_and_escapes_article_text():
+    html = render.sources_html(answer(), "s1", {"a.txt": "x" * 100 + CHUNK})
+    assert 'id="src-s1-1"' in html
+    assert f"<mark>{QUOTE}</mark>" in html
+    assert "&lt;b&gt;Tail&lt;/b&gt;" in html and "<b>Tail" not in html
+    assert "T &lt;i&gt;" in html
+    assert "whole article" in html and "full chunk a.txt#0" in html
+
+
+def test_answer_text_from_the_model_is_escaped():
+    html = render.answer_html(answer(text="<script>alert(1)</script> ok [1]."), "s")
+    assert "<script>" not in html and "&lt;script&gt;" in html
