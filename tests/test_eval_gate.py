@@ -61,3 +61,29 @@ def test_bad_gold_file_is_a_one_line_error(settings, tmp_path):
                          env=cli_env(settings), capture_output=True, text=True, timeout=120)
     assert run.returncode == 1
     assert run.stderr.strip() == "error: bad.jsonl:1: missing field 'answer'"
+
+
+def test_judge_through_ollama_never_crashes_the_run(settings, tmp_path, models_dir):
+    """The judge is whatever model Ollama serves; here the loopback server with the 270M base
+    model, whose replies are rarely the JSON asked for: each is graded or counted as a failure."""
+    from rag.model_files import gguf_path
+    from tests.ollama_server import OllamaTestServer
+
+    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
+    subset = tmp_path / "two.jsonl"
+    subset.write_text(lines[0] + "\n" + lines[1] + "\n", encoding="utf-8")
+    with OllamaTestServer(str(gguf_path(models_dir))) as server:
+        run = subprocess.run(
+            [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(tmp_path / "r"),
+             "--backend", "llamacpp", "--judge", "gemma3:270m"],
+            env=cli_env(settings, OLLAMA_HOST=server.url), capture_output=True, text=True, timeout=600,
+        )
+        judged = [r for r in server.requests if r.get("path") == "/api/chat"]
+    assert run.returncode == 0, run.stderr
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    agg = report["aggregate"]
+    assert report["meta"]["judge"] == "gemma3:270m"
+    graded = [i["judge"] for i in report["items"]]
+    assert all(("parse_failure" in g) or ("correct" in g) for g in graded)
+    assert agg["judge_parse_failures"] == sum("parse_failure" in g for g in graded)
+    assert len(judged) == sum("skipped" not in g for g in graded)

@@ -127,3 +127,14 @@ def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
             server.cut_after = None
             chat, error, _, _ = ask(c, "Who is the NATO Secretary General?")  # the page keeps working
             assert error == ""
+
+
+def test_simultaneous_questions_queue_and_all_get_answers(page):
+    url, _ = page
+    jobs = [client(url).submit(q, [], EMBEDDED, 5, [], "", "", api_name="/ask") for q in (
+        "Who is the NATO Secretary General?",
+        "What weapons were the North Korean soldiers armed with?",
+        "Which missile did North Korea launch on Thursday?",
+    )]
+    results = [job.result(timeout=180) for job in jobs]
+    assert all(error == "" and len(chat) == 2 for chat, _, error, _, _ in results)
