@@ -1,6 +1,6 @@
 """Answer latency on the embedded backend (warm process), and raw llama.cpp speed on the same prompt.
 
-    python bench/bench_answer.py [--runs 5]
+python bench/bench_answer.py [--runs 5]
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ def main() -> None:
     args = parser.parse_args()
 
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "rag.cli", "ask", QUESTIONS[0]], check=True,
-                   capture_output=True, env=None)
+    subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", QUESTIONS[0]], check=True, capture_output=True, env=None
+    )
     print(f"process start to first answer (rag ask, new process): {time.perf_counter() - t:.1f} s")
 
     assistant = Assistant(Settings(backend="llamacpp"))
@@ -39,8 +40,10 @@ def main() -> None:
     for _ in range(args.runs):
         for q in QUESTIONS:
             totals.append(assistant.ask(q).timings["total_ms"])
-    print(f"answer p50 (warm, {len(totals)} answers): {statistics.median(totals):.0f} ms; "
-          f"max {max(totals):.0f} ms")
+    print(
+        f"answer p50 (warm, {len(totals)} answers): {statistics.median(totals):.0f} ms; "
+        f"max {max(totals):.0f} ms"
+    )
 
     llm = assistant.llm
     hits = assistant.search(QUESTIONS[0])
@@ -54,8 +57,10 @@ def main() -> None:
         n = sum(1 for _ in llm.stream(prompt, stop=[], max_tokens=64))
         piped.append(n / (time.perf_counter() - t))
     r, p = statistics.median(raw), statistics.median(piped)
-    print(f"llama.cpp raw: {r:.1f} tokens/s (prompt+64 generated); through rag's stream: {p:.1f} tokens/s "
-          f"(overhead {100 * (r - p) / r:.1f}%)")
+    print(
+        f"llama.cpp raw: {r:.1f} tokens/s (prompt+64 generated); through rag's stream: {p:.1f} tokens/s "
+        f"(overhead {100 * (r - p) / r:.1f}%)"
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,10 @@ def main() -> None:
         for _ in range(args.runs):
             report = assistant.ingest(rebuild=True)
             times.append(report.seconds)
-        print(f"ingest bundled corpus ({report.chunks_written} chunks), median of {args.runs}: "
-              f"{statistics.median(times):.2f} s")
+        print(
+            f"ingest bundled corpus ({report.chunks_written} chunks), median of {args.runs}: "
+            f"{statistics.median(times):.2f} s"
+        )
 
         assistant.search(QUERIES[0])  # warm: keyword index built
         lat = []
@@ -79,8 +81,10 @@ def main() -> None:
                 t = time.perf_counter()
                 assistant.search(q)
                 lat.append(time.perf_counter() - t)
-        print(f"search p50 over {len(lat)} queries (warm): {median_ms(lat)}; "
-              f"p95 {sorted(lat)[int(len(lat) * 0.95)] * 1000:.1f} ms")
+        print(
+            f"search p50 over {len(lat)} queries (warm): {median_ms(lat)}; "
+            f"p95 {sorted(lat)[int(len(lat) * 0.95)] * 1000:.1f} ms"
+        )
 
         text = " ".join(p.read_text(encoding="utf-8") for p in sorted(settings.corpus.glob("*.txt")))
         blocks = [text[i : i + 1000] for i in range(0, len(text) - 1000, 1000)][:64]
@@ -89,8 +93,10 @@ def main() -> None:
             t = time.perf_counter()
             embedder.embed(blocks)
             rates.append(len(blocks) / (time.perf_counter() - t))
-        print(f"embedding throughput, int8 ONNX: {statistics.median(rates):.1f} chunks/s "
-              f"({len(blocks)} chunks of 1000 characters)")
+        print(
+            f"embedding throughput, int8 ONNX: {statistics.median(rates):.1f} chunks/s "
+            f"({len(blocks)} chunks of 1000 characters)"
+        )
 
         chunks = list(assistant.retriever._keywords().chunks.values())
         from rag.index import embedding_text

@@ -21,8 +21,15 @@ from pathlib import Path
 
 from rag.settings import Settings
 
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 QUESTION = "How much money will North Korea receive from Moscow for its troops?"
 
 
@@ -48,12 +55,18 @@ def wait_served(url: str, proc: subprocess.Popen, limit: float = 180) -> None:
 
 def one_run(home: Path, browser) -> tuple[float, float]:
     port = free_port()
-    env = {**os.environ, "RAG_HOME": str(home), "RAG_MODELS": str(Settings().models_dir.resolve()),
-           "RAG_UI_PORT": str(port), "RAG_BACKEND": "llamacpp"}
+    env = {
+        **os.environ,
+        "RAG_HOME": str(home),
+        "RAG_MODELS": str(Settings().models_dir.resolve()),
+        "RAG_UI_PORT": str(port),
+        "RAG_BACKEND": "llamacpp",
+    }
     url = f"http://127.0.0.1:{port}/"
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "ui"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_served(url, proc)
         launch = time.perf_counter() - started
@@ -81,12 +94,17 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         home = Path(tmp)
         first_launch, first_answer = one_run(home, browser)  # empty index: ingests the corpus first
-        print(f"first run (ingests the corpus): launch {first_launch:.1f} s, first answer {first_answer:.1f} s")
+        print(
+            f"first run (ingests the corpus): launch {first_launch:.1f} s, first answer {first_answer:.1f} s"
+        )
         runs = [one_run(home, browser) for _ in range(args.runs)]
         browser.close()
     launches, answers = zip(*runs, strict=True)
     print(f"launch, index present (median of {args.runs}): {statistics.median(launches):.1f} s")
-    print(f"first answer in the browser, new process (median of {args.runs}): {statistics.median(answers):.1f} s")
+    print(
+        f"first answer in the browser, new process (median of {args.runs}): "
+        f"{statistics.median(answers):.1f} s"
+    )
 
 
 if __name__ == "__main__":

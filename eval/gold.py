@@ -4,7 +4,7 @@ Schema (README, "Evaluation"):
   id          unique string
   question    the question asked
   answer      a reference answer (for token F1 and the judge)
-  facts       list of required facts, each a list of acceptable strings: [["rutte"], ["28 october", "october 28"]]
+  facts       required facts, each a list of acceptable strings: [["rutte"], ["28 october", "october 28"]]
   sources     file names of the articles that support the answer ([] when unanswerable)
   answerable  bool: false when the articles do not hold the answer (refusing is then right)
   conflict    optional note: the sources disagree (the answer should cite both sides)
@@ -53,8 +53,14 @@ def load_gold(path: Path) -> list[dict]:
 def _problem(item) -> str | None:
     if not isinstance(item, dict):
         return "each line must be a JSON object"
-    for key, kind in (("id", str), ("question", str), ("answer", str), ("facts", list),
-                      ("sources", list), ("answerable", bool)):
+    for key, kind in (
+        ("id", str),
+        ("question", str),
+        ("answer", str),
+        ("facts", list),
+        ("sources", list),
+        ("answerable", bool),
+    ):
         if key not in item:
             return f"missing field {key!r}"
         if not isinstance(item[key], kind):

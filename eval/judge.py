@@ -54,7 +54,10 @@ class Judge:
         if answer.get("refused"):
             return {"correct": False, "faithful": True, "skipped": "refused"}
         prompt = prompts.render(
-            "judge", question=gold["question"], reference=gold["answer"], answer=answer["answer"],
+            "judge",
+            question=gold["question"],
+            reference=gold["answer"],
+            answer=answer["answer"],
             quotes=answer.get("citations", []),
         )
         message = prompt if self.llm.style == "completion" else [{"role": "user", "content": prompt}]

@@ -27,9 +27,20 @@ from collections.abc import Callable, Iterable
 from rag import citations as cite
 from rag.answering import CONFLICT_HEADER, QUOTE_HEADER
 
-_QUOTES_DASHES = str.maketrans({
-    "‘": "'", "’": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
-})
+_QUOTES_DASHES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "–": "-",
+        "—": "-",
+        "‐": "-",
+        "‑": "-",
+        "−": "-",
+    }
+)
 _MARKER = re.compile(r"\[\d+\]")
 
 
@@ -131,8 +142,8 @@ def answer_sentences(text: str) -> list[tuple[str, list[int]]]:
     out = []
     for raw in cite.sentences(text):
         sentence, numbers = cite.split_markers(raw)
-        sentence = sentence.strip().strip("“”\"").strip()
-        if sentence.strip(" .“”\"") and re.search(r"\w", sentence):
+        sentence = sentence.strip().strip('“”"').strip()
+        if sentence.strip(' .“”"') and re.search(r"\w", sentence):
             out.append((sentence, numbers))
     return out
 
@@ -223,8 +234,10 @@ def refusal_scores(items: list[dict]) -> dict:
     answerable = sum(s["answerable"] for s in items)
     precision = tp / (tp + fp) if tp + fp else None
     recall = tp / (tp + fn) if tp + fn else None
-    f1 = (2 * precision * recall / (precision + recall)) if precision and recall else (
-        0.0 if precision is not None and recall is not None else None
+    f1 = (
+        (2 * precision * recall / (precision + recall))
+        if precision and recall
+        else (0.0 if precision is not None and recall is not None else None)
     )
     return {
         "refusal_precision": precision,

@@ -10,10 +10,24 @@ from rag.errors import RagError
 
 # Shown in the table and the chart, in this order.
 HEADLINE = [
-    "hit_at_k", "mrr", "source_recall", "fact_recall", "accuracy", "token_f1", "crag_score",
-    "citation_recall", "citation_precision", "citation_recall_strict", "citation_precision_strict",
-    "cited_source_precision", "refusal_precision", "refusal_recall", "refusal_f1", "false_refusal_rate",
-    "conflicts_both_cited", "extractive_rate",
+    "hit_at_k",
+    "mrr",
+    "source_recall",
+    "fact_recall",
+    "accuracy",
+    "token_f1",
+    "crag_score",
+    "citation_recall",
+    "citation_precision",
+    "citation_recall_strict",
+    "citation_precision_strict",
+    "cited_source_precision",
+    "refusal_precision",
+    "refusal_recall",
+    "refusal_f1",
+    "false_refusal_rate",
+    "conflicts_both_cited",
+    "extractive_rate",
 ]
 
 
@@ -112,8 +126,11 @@ def chart(report: dict, path: Path) -> None:
     agg = report["aggregate"]
     names = [k for k in HEADLINE if agg.get(k) is not None]
     values = [agg[k] for k in names]
-    latencies = [i["result"]["timings"]["total_ms"] / 1000 for i in report["items"]
-                 if i["result"] and i["result"].get("timings")]
+    latencies = [
+        i["result"]["timings"]["total_ms"] / 1000
+        for i in report["items"]
+        if i["result"] and i["result"].get("timings")
+    ]
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [2.2, 1]})
     colors = ["#c0392b" if v < 0 else "#2e86c1" for v in values]
     left.barh(names[::-1], values[::-1], color=colors[::-1])
@@ -139,7 +156,9 @@ def compare(current: dict, previous: dict) -> str:
         if delta:
             better = delta < 0 if key in LOWER_IS_BETTER else delta > 0
             flag = "  better" if better else "  worse"
-        rows.append(f"{key:28} {_fmt(a):>10} {_fmt(b):>10} {_fmt(delta) if delta is not None else '–':>10}{flag}")
+        rows.append(
+            f"{key:28} {_fmt(a):>10} {_fmt(b):>10} {_fmt(delta) if delta is not None else '–':>10}{flag}"
+        )
     return "\n".join(rows)
 
 

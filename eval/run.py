@@ -12,8 +12,14 @@ from rag.assistant import Assistant
 from rag.errors import RagError
 
 
-def run_eval(assistant: Assistant, gold: list[dict], *, progress: bool = False, judge=None,
-             gold_path: Path | None = None) -> dict:
+def run_eval(
+    assistant: Assistant,
+    gold: list[dict],
+    *,
+    progress: bool = False,
+    judge=None,
+    gold_path: Path | None = None,
+) -> dict:
     items = []
     bar = None
     if progress:
@@ -79,8 +85,9 @@ def _relative(path: Path | None) -> str | None:
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=Path(__file__).parent, timeout=5)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=Path(__file__).parent, timeout=5
+        )
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None

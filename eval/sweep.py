@@ -18,12 +18,24 @@ from pathlib import Path
 
 from rag.settings import Settings
 
-COLUMNS = ["fact_recall", "crag_score", "citation_recall", "citation_precision", "citation_recall_strict",
-           "refusal_f1", "false_refusal_rate", "conflicts_both_cited", "mrr", "total_ms_p50"]
+COLUMNS = [
+    "fact_recall",
+    "crag_score",
+    "citation_recall",
+    "citation_precision",
+    "citation_recall_strict",
+    "refusal_f1",
+    "false_refusal_rate",
+    "conflicts_both_cited",
+    "mrr",
+    "total_ms_p50",
+]
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("variants", nargs="+", help='space-separated NAME=VALUE settings; "" for defaults')
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "rag-sweep")
     parser.add_argument("--limit", type=int, default=None)
@@ -51,8 +63,10 @@ def _header() -> str:
 
 
 def _row(name: str, agg: dict) -> str:
-    cells = "".join(f"{'–' if agg.get(c) is None else format(agg[c], '.3f' if agg[c] < 10 else '.0f'):>13}"
-                    for c in COLUMNS)
+    cells = "".join(
+        f"{'–' if agg.get(c) is None else format(agg[c], '.3f' if agg[c] < 10 else '.0f'):>13}"
+        for c in COLUMNS
+    )
     return f"{name[:44]:44}{cells}"
 
 

@@ -65,8 +65,11 @@ class Coverage:
         self.wanted = {cite.stem(w) for w in cite.content_words(question)}
         docs = [_stems(t) for t in texts]
         n = len(docs)
-        self.weight = {w: math.log(1 + (n - df + 0.5) / (df + 0.5))
-                       for w in self.wanted for df in [sum(w in d for d in docs)]}
+        self.weight = {
+            w: math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for w in self.wanted
+            for df in [sum(w in d for d in docs)]
+        }
         self.total = sum(self.weight.values())
         self.expects = expected_type(question)
 
@@ -79,7 +82,9 @@ class Coverage:
     def answers(self, text: str) -> bool:
         """The text has the kind of thing the question asks for (a number, a date), if it asks."""
         if self.expects == "number":
-            return bool(cite.numbers_in(text)) or bool(NUMBER_WORDS & {w.lower() for w in cite._WORD.findall(text)})
+            return bool(cite.numbers_in(text)) or bool(
+                NUMBER_WORDS & {w.lower() for w in cite._WORD.findall(text)}
+            )
         if self.expects == "date":
             return bool(_figures(text)[1]) or bool(re.search(r"\b(1[89]|20)\d\d\b", text))
         return True
@@ -92,12 +97,18 @@ def _stems(text: str) -> set[str]:
     return stems
 
 
-_MONEY = re.compile(r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(?:dollars?|euros?|pounds|yuan|won|roubles?|rubles?)\b", re.I)
-MONEY_STEMS = frozenset(cite.stem(w) for w in "money amount sum price cost paid pay payment fund funds".split())
+_MONEY = re.compile(
+    r"[$€£¥₩]\s?\d|\b\d[\d,.]*\s*(?:dollars?|euros?|pounds|yuan|won|roubles?|rubles?)\b", re.I
+)
+MONEY_STEMS = frozenset(
+    cite.stem(w) for w in "money amount sum price cost paid pay payment fund funds".split()
+)
 
 
-NUMBER_WORDS = frozenset("two three four five six seven eight nine ten dozen hundred hundreds thousand thousands "
-                         "million millions billion".split())
+NUMBER_WORDS = frozenset(
+    "two three four five six seven eight nine ten dozen hundred hundreds thousand thousands "
+    "million millions billion".split()
+)
 
 
 def expected_type(question: str) -> str | None:
@@ -173,12 +184,12 @@ def extractive(question: str, sources: list[Source], settings: Settings, limit: 
     scored = []
     for source in sources:
         spans = [(s, e) for s, e in sentence_spans(source.text) if e - s >= 25]
-        single = {span: coverage(source.text[span[0]:span[1]]) for span in spans}
+        single = {span: coverage(source.text[span[0] : span[1]]) for span in spans}
         for i, (s, e) in enumerate(spans):
             if coverage.answers(source.text[s:e]):
                 scored.append((single[(s, e)], -source.n, -(e - s), s, e, source))
-            if i and coverage.answers(source.text[spans[i - 1][0]:e]):
-                pair = coverage(source.text[spans[i - 1][0]:e])
+            if i and coverage.answers(source.text[spans[i - 1][0] : e]):
+                pair = coverage(source.text[spans[i - 1][0] : e])
                 if pair >= max(single[(s, e)], single[spans[i - 1]]) + PAIR_GAIN:
                     scored.append((pair, -source.n, -(e - spans[i - 1][0]), spans[i - 1][0], e, source))
     scored.sort(key=lambda x: x[:3], reverse=True)
@@ -208,7 +219,9 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
     return cite.numbers_in(text), months
 
 
-def disagreements(question: str, claims: list[Claim], sources: list[Source], settings: Settings) -> list[Claim]:
+def disagreements(
+    question: str, claims: list[Claim], sources: list[Source], settings: Settings
+) -> list[Claim]:
     """Sentences of other sources on the same question that give a different figure or date."""
     extra: list[Claim] = []
     coverage = Coverage(question, [s.text for s in sources])
@@ -251,9 +264,15 @@ def assemble(
                 chunk = source.hit.chunk
                 citations.append(
                     Citation(
-                        n=numbering[source.n], source=chunk.source, title=chunk.meta.title,
-                        outlet=chunk.meta.outlet, date=chunk.meta.date, chunk_id=chunk.id,
-                        quote=chunk.text[qs:qe], start=chunk.start + qs, end=chunk.start + qe,
+                        n=numbering[source.n],
+                        source=chunk.source,
+                        title=chunk.meta.title,
+                        outlet=chunk.meta.outlet,
+                        date=chunk.meta.date,
+                        chunk_id=chunk.id,
+                        quote=chunk.text[qs:qe],
+                        start=chunk.start + qs,
+                        end=chunk.start + qe,
                     )
                 )
             marks.append(f"[{numbering[source.n]}]")
@@ -267,8 +286,13 @@ def assemble(
     if conflicts:
         parts.append(CONFLICT_HEADER)
         parts += [f"“{' '.join(c.text.split())}” {mark(c)}" for c in conflicts]
-    return Answer(question=question, text=" ".join(parts), citations=citations, contexts=hits,
-                  extractive=extractive_answer)
+    return Answer(
+        question=question,
+        text=" ".join(parts),
+        citations=citations,
+        contexts=hits,
+        extractive=extractive_answer,
+    )
 
 
 def _with_marks(sentence: str, marks: str) -> str:
@@ -278,11 +302,14 @@ def _with_marks(sentence: str, marks: str) -> str:
 
 
 def refusal(question: str, hits: list[Hit], dropped: list[str] | None = None) -> Answer:
-    return Answer(question=question, text=REFUSAL, citations=[], contexts=hits, refused=True,
-                  dropped=dropped or [])
+    return Answer(
+        question=question, text=REFUSAL, citations=[], contexts=hits, refused=True, dropped=dropped or []
+    )
 
 
-def finish(question: str, generated: str, hits: list[Hit], settings: Settings, standalone: str | None = None) -> Answer:
+def finish(
+    question: str, generated: str, hits: list[Hit], settings: Settings, standalone: str | None = None
+) -> Answer:
     """Verify the generated text; fall back to quotes; add disagreements; or refuse.
     `standalone` is the condensed form of a follow-up: what the answer is checked against."""
     asked = standalone or question

@@ -148,7 +148,9 @@ class Assistant:
             if loaded is not None and (loaded.backend, loaded.model if backend == "ollama" else "") == key:
                 return loaded
             if key not in self._llms:
-                self._llms[key] = make_llm(self.settings.model_copy(update={"backend": backend, "model": model}))
+                self._llms[key] = make_llm(
+                    self.settings.model_copy(update={"backend": backend, "model": model})
+                )
             return self._llms[key]
 
     def models(self) -> list[tuple[str, str]]:
@@ -167,10 +169,14 @@ class Assistant:
             return []
         rows: dict[str, dict] = {}
         for meta in self.store.all_chunks()[2]:
-            row = rows.setdefault(meta["source"], {
-                "source": meta["source"], **{k: meta.get(k) for k in ("title", "outlet", "author", "date")},
-                "chunks": 0,
-            })
+            row = rows.setdefault(
+                meta["source"],
+                {
+                    "source": meta["source"],
+                    **{k: meta.get(k) for k in ("title", "outlet", "author", "date")},
+                    "chunks": 0,
+                },
+            )
             row["chunks"] += 1
         return sorted(rows.values(), key=lambda r: r["source"])
 
@@ -179,22 +185,30 @@ class Assistant:
         from rag.index import chunk_from_store
 
         ids, docs, metas = self.store.all_chunks()
-        chunks = sorted((chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)
-                         if m["source"] == source), key=lambda c: c.start)
+        chunks = sorted(
+            (
+                chunk_from_store(i, d, m)
+                for i, d, m in zip(ids, docs, metas, strict=True)
+                if m["source"] == source
+            ),
+            key=lambda c: c.start,
+        )
         text = ""
         for c in chunks:
             if c.end > len(text):
                 text = text[: c.start] + c.text if c.start <= len(text) else text + "\n…\n" + c.text
         return text
 
-    def where_for(self, outlets: list[str] | None = None, date_from: str | None = None,
-                  date_to: str | None = None) -> dict | None:
+    def where_for(
+        self, outlets: list[str] | None = None, date_from: str | None = None, date_to: str | None = None
+    ) -> dict | None:
         """A retrieval filter for articles from these outlets, dated within [date_from, date_to]
         (ISO dates; an article without a date is left out once a date bound is set)."""
         if not outlets and not date_from and not date_to:
             return None
         keep = [
-            a["source"] for a in self.articles()
+            a["source"]
+            for a in self.articles()
             if (not outlets or a["outlet"] in outlets)
             and (not date_from or (a["date"] or "") >= date_from)
             and (not date_to or (a["date"] and a["date"] <= date_to))

@@ -9,10 +9,50 @@ from rag.types import Article, Chunk
 
 # Words after which a full stop does not end a sentence.
 ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "maj", "st", "jr", "sr",
-    "no", "vol", "vs", "etc", "e.g", "i.e", "u.s", "u.n", "u.k", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "ltd", "rep",
-    "sen", "gov", "pres", "adm",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "gen",
+    "lt",
+    "col",
+    "sgt",
+    "capt",
+    "maj",
+    "st",
+    "jr",
+    "sr",
+    "no",
+    "vol",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.n",
+    "u.k",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "rep",
+    "sen",
+    "gov",
+    "pres",
+    "adm",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])[”\"’')\]]*(\s+)(?=[“\"‘'(\[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?][”\"’')\]]*$")
@@ -46,10 +86,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _split_long(text: str, span: tuple[int, int], limit: int, count) -> list[tuple[int, int]]:
     """Cut a sentence longer than the chunk size at word boundaries."""
-    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0]:span[1]])]
+    words = [(m.start() + span[0], m.end() + span[0]) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
     pieces, cur = [], None
     for ws, we in words:
-        if cur and count(text[cur[0]:we]) > limit:
+        if cur and count(text[cur[0] : we]) > limit:
             pieces.append(cur)
             cur = None
         cur = (cur[0] if cur else ws, we)
@@ -64,7 +104,7 @@ def chunk_article(
     text = article.text
     spans: list[tuple[int, int]] = []
     for span in sentence_spans(text):
-        if count(text[span[0]:span[1]]) > chunk_tokens:
+        if count(text[span[0] : span[1]]) > chunk_tokens:
             spans.extend(_split_long(text, span, chunk_tokens, count))
         else:
             spans.append(span)

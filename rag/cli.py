@@ -41,10 +41,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
     p.add_argument("-k", type=int, default=None, help="chunks given to the model (default: RAG_TOP_K)")
     p.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    p.add_argument("--compare", type=Path, default=None, metavar="OLD_REPORT.json",
-                   help="print current / previous / delta per metric")
-    p.add_argument("--fail-under", nargs="+", default=[], metavar="METRIC=VALUE",
-                   help="exit 1 when a metric is below its floor, e.g. fact_recall=0.5")
+    p.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        metavar="OLD_REPORT.json",
+        help="print current / previous / delta per metric",
+    )
+    p.add_argument(
+        "--fail-under",
+        nargs="+",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="exit 1 when a metric is below its floor, e.g. fact_recall=0.5",
+    )
     p.add_argument("--judge", default=None, metavar="MODEL", help="also grade with an Ollama model")
 
     p = sub.add_parser("ui", help="open the chat page in the browser (ingests the corpus on first run)")

@@ -116,8 +116,10 @@ def format_answer(answer) -> str:
             lines.append(f"[{c.n}] {c.source} — {label}")
             lines.append(f"    “{c.quote}” (chars {c.start}–{c.end})")
     t = answer.timings
-    lines.append(f"\n{answer.backend} {answer.model} · retrieve {t['retrieve_ms']:.0f} ms · "
-                 f"generate {t['generate_ms']:.0f} ms · total {t['total_ms']:.0f} ms")
+    lines.append(
+        f"\n{answer.backend} {answer.model} · retrieve {t['retrieve_ms']:.0f} ms · "
+        f"generate {t['generate_ms']:.0f} ms · total {t['total_ms']:.0f} ms"
+    )
     return "\n".join(lines)
 
 
@@ -163,8 +165,15 @@ def evaluate(args: argparse.Namespace) -> int:
     paths = write_reports(result, args.out)
     agg = result["aggregate"]
     print(f"{len(gold)} questions · {result['meta']['backend']} {result['meta']['model']}")
-    for key in ("hit_at_k", "fact_recall", "crag_score", "citation_recall", "citation_precision",
-                "refusal_f1", "total_ms_p50"):
+    for key in (
+        "hit_at_k",
+        "fact_recall",
+        "crag_score",
+        "citation_recall",
+        "citation_precision",
+        "refusal_f1",
+        "total_ms_p50",
+    ):
         value = agg.get(key)
         print(f"  {key:<20} {'–' if value is None else round(value, 3)}")
     print("reports: " + ", ".join(str(p) for p in paths))
@@ -194,5 +203,7 @@ def setup(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     print(f"embedding model: {model_files.onnx_embedding_path(settings.models_dir)}", file=sys.stderr)
-    print(f"embedded LLM:    {model_files.gguf_path(settings.models_dir, settings.gguf_path)}", file=sys.stderr)
+    print(
+        f"embedded LLM:    {model_files.gguf_path(settings.models_dir, settings.gguf_path)}", file=sys.stderr
+    )
     return 0

@@ -69,8 +69,10 @@ def chunk_from_store(chunk_id: str, text: str, meta: dict) -> Chunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         meta=ArticleMeta(
-            title=meta.get("title"), outlet=meta.get("outlet"),
-            author=meta.get("author"), date=meta.get("date"),
+            title=meta.get("title"),
+            outlet=meta.get("outlet"),
+            author=meta.get("author"),
+            date=meta.get("date"),
         ),
         tokens=int(meta["tokens"]),
     )

@@ -13,21 +13,53 @@ from rag.types import ArticleMeta
 # Publishers whose names appear glued to bylines and headlines in scraped pages. A gazetteer of
 # outlets, not of this corpus's questions: extend it as new sources come in.
 KNOWN_OUTLETS: tuple[str, ...] = (
-    "Voice of America", "VOA", "The Korea Herald", "Korea Herald", "The Korea Times",
-    "Yonhap", "Al-Ahram Weekly", "Ahram Online", "Philadelphia Independent", "AFP",
-    "Agence France-Presse", "Reuters", "Associated Press", "AP", "BBC", "BBC News", "CNN",
-    "The Guardian", "The New York Times", "The Washington Post", "NK News", "Radio Free Asia",
-    "The Diplomat", "Al Jazeera", "Kyiv Independent", "TASS", "The Straits Times",
+    "Voice of America",
+    "VOA",
+    "The Korea Herald",
+    "Korea Herald",
+    "The Korea Times",
+    "Yonhap",
+    "Al-Ahram Weekly",
+    "Ahram Online",
+    "Philadelphia Independent",
+    "AFP",
+    "Agence France-Presse",
+    "Reuters",
+    "Associated Press",
+    "AP",
+    "BBC",
+    "BBC News",
+    "CNN",
+    "The Guardian",
+    "The New York Times",
+    "The Washington Post",
+    "NK News",
+    "Radio Free Asia",
+    "The Diplomat",
+    "Al Jazeera",
+    "Kyiv Independent",
+    "TASS",
+    "The Straits Times",
 )
 _OUTLETS_LONGEST_FIRST = sorted(KNOWN_OUTLETS, key=len, reverse=True)
 
 MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-         ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
@@ -104,7 +136,7 @@ def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleM
             meta = replace(meta, author=meta.author or m.group("author").strip())
             if outlet:
                 meta = replace(meta, outlet=meta.outlet or outlet)
-                rest = rest[len(outlet):].lstrip(" ,·")
+                rest = rest[len(outlet) :].lstrip(" ,·")
             if rest:
                 body.append(rest[0].upper() + rest[1:])
             continue

@@ -67,10 +67,14 @@ def export_minilm_onnx(target: Path) -> Path:
         raw, fused, quant = (Path(tmp) / n for n in ("raw.onnx", "fused.onnx", "int8.onnx"))
         axes = {0: "batch", 1: "seq"}
         torch.onnx.export(
-            MeanPooled(model), (ids, ids), str(raw),
-            input_names=["input_ids", "attention_mask"], output_names=["embedding"],
+            MeanPooled(model),
+            (ids, ids),
+            str(raw),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"],
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "embedding": {0: "batch"}},
-            opset_version=17, dynamo=False,
+            opset_version=17,
+            dynamo=False,
         )
         optimize_model(str(raw), model_type="bert", num_heads=12, hidden_size=384).save_model_to_file(
             str(fused)
@@ -78,7 +82,10 @@ def export_minilm_onnx(target: Path) -> Path:
         # Per-channel int8 on the weight matmuls and attention: cosine 0.995 to fp32 on the
         # corpus, about twice as fast (bench/bench_embed.py).
         quantize_dynamic(
-            str(fused), str(quant), weight_type=QuantType.QInt8, per_channel=True,
+            str(fused),
+            str(quant),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
             op_types_to_quantize=["MatMul", "Attention"],
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )

@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     ui_port: int = Field(7860, description="Port of the chat UI.")
     ui_auth: str | None = Field(
-        None, description="user:password to require basic auth in the chat UI (set it before exposing the UI)."
+        None,
+        description="user:password to require basic auth in the chat UI (set it before exposing the UI).",
     )
 
     @property

@@ -39,8 +39,10 @@ class OllamaTestServer:
     def generate(self, prompt: str, options: dict):
         with self.lock:
             for part in self.llm(
-                prompt, max_tokens=int(options.get("num_predict", 128)),
-                temperature=float(options.get("temperature", 0)), stop=options.get("stop") or None,
+                prompt,
+                max_tokens=int(options.get("num_predict", 128)),
+                temperature=float(options.get("temperature", 0)),
+                stop=options.get("stop") or None,
                 stream=True,
             ):
                 yield part["choices"][0]["text"]
@@ -66,11 +68,21 @@ class OllamaTestServer:
                 if self.path == "/api/version":
                     return self._json(200, {"version": "0.0.0-test"})
                 if self.path == "/api/tags":
-                    return self._json(200, {"models": [{
-                        "name": server.model_name, "model": server.model_name,
-                        "modified_at": datetime.now(UTC).isoformat(), "size": 253_000_000,
-                        "digest": "0" * 64, "details": {"format": "gguf", "family": "gemma3"},
-                    }]})
+                    return self._json(
+                        200,
+                        {
+                            "models": [
+                                {
+                                    "name": server.model_name,
+                                    "model": server.model_name,
+                                    "modified_at": datetime.now(UTC).isoformat(),
+                                    "size": 253_000_000,
+                                    "digest": "0" * 64,
+                                    "details": {"format": "gguf", "family": "gemma3"},
+                                }
+                            ]
+                        },
+                    )
                 return self._json(404, {"error": "not found"})
 
             def do_POST(self):
@@ -82,7 +94,9 @@ class OllamaTestServer:
                     return self._json(200, {"modelfile": "", "details": {"family": "gemma3"}})
                 if self.path == "/api/chat":
                     prompt = "\n\n".join(m["content"] for m in body["messages"]) + "\nAnswer:"
-                    return self._stream(prompt, body, lambda t: {"message": {"role": "assistant", "content": t}})
+                    return self._stream(
+                        prompt, body, lambda t: {"message": {"role": "assistant", "content": t}}
+                    )
                 if self.path == "/api/generate":
                     return self._stream(body["prompt"], body, lambda t: {"response": t})
                 return self._json(404, {"error": "not found"})
@@ -108,8 +122,15 @@ class OllamaTestServer:
                         self.close_connection = True
                         return  # drop the connection without the final chunk
                     send({"model": server.model_name, "created_at": now, **shape(piece), "done": False})
-                send({"model": server.model_name, "created_at": now, **shape(""), "done": True,
-                      "done_reason": "stop"})
+                send(
+                    {
+                        "model": server.model_name,
+                        "created_at": now,
+                        **shape(""),
+                        "done": True,
+                        "done_reason": "stop",
+                    }
+                )
                 self.wfile.write(b"0\r\n\r\n")
 
         return Handler

@@ -29,7 +29,8 @@ def chroma_server(tmp_path):
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     proc = subprocess.Popen(
         [chroma, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -64,6 +65,8 @@ def test_an_unreachable_server_is_a_one_line_error(settings, embedder):
     from rag.errors import RagError
 
     port = free_port()
-    assistant = Assistant(settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port}), embedder=embedder)
+    assistant = Assistant(
+        settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port}), embedder=embedder
+    )
     with pytest.raises(RagError, match=rf"cannot reach chroma server http://127.0.0.1:{port}.*chroma run"):
         assistant.search("Kursk")

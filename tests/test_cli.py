@@ -15,8 +15,11 @@ pytestmark = pytest.mark.slow
 
 def rag(settings, *args, **env):
     return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True,
-        env=cli_env(settings, **env), timeout=300,
+        [sys.executable, "-m", "rag.cli", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(settings, **env),
+        timeout=300,
     )
 
 
@@ -46,7 +49,11 @@ def test_ingest_search_status_round_trip(settings, tmp_path):
 def test_errors_are_one_line_without_traceback(settings):
     out = rag(settings, "search", "Kursk")
     assert out.returncode == 1
-    assert out.stderr.strip() == f"error: no index at embedded chroma at {(settings.home / 'chroma').resolve()}: run `rag ingest` first"
+    assert (
+        out.stderr.strip()
+        == f"error: no index at embedded chroma at {(settings.home / 'chroma').resolve()}: "
+        "run `rag ingest` first"
+    )
 
     empty = rag(settings, "search", "   ")
     assert empty.returncode == 1 and empty.stderr.strip() == "error: the question is empty"

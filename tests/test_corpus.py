@@ -58,7 +58,10 @@ def test_html_article_uses_head_metadata_and_drops_page_chrome(tmp_path):
     )
     art = load_article(tmp_path / "p.html")
     assert (art.meta.title, art.meta.outlet, art.meta.author, art.meta.date) == (
-        "Kim visits Moscow", "Example Times", "Jane Roe", "2024-11-02",
+        "Kim visits Moscow",
+        "Example Times",
+        "Jane Roe",
+        "2024-11-02",
     )
     assert art.text == "Kim Jong Un arrived in Moscow on Saturday.\n\nHe met Putin for three hours."
 

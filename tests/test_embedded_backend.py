@@ -47,14 +47,27 @@ def test_cli_reads_questions_from_stdin_and_writes_one_json_line_each(embedded):
     out = subprocess.run(
         [sys.executable, "-m", "rag.cli", "ask", "--json", "--backend", "llamacpp"],
         input=f"{DOLLARS_QUESTION}\nWhat is the population of Pyongyang?\n",
-        capture_output=True, text=True, env=cli_env(embedded.settings), timeout=600,
+        capture_output=True,
+        text=True,
+        env=cli_env(embedded.settings),
+        timeout=600,
     )
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["refused"] for r in rows] == [False, True]
     first = rows[0]
     assert {"answer", "refused", "citations", "contexts", "backend", "model", "timings"} <= set(first)
-    assert set(first["citations"][0]) == {"n", "source", "title", "outlet", "date", "chunk_id", "quote", "start", "end"}
+    assert set(first["citations"][0]) == {
+        "n",
+        "source",
+        "title",
+        "outlet",
+        "date",
+        "chunk_id",
+        "quote",
+        "start",
+        "end",
+    }
     assert set(first["contexts"][0]) == {"rank", "source", "chunk_id", "score", "start", "end", "text"}
     assert set(first["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
     assert first["backend"] == "llamacpp"

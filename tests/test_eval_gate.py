@@ -30,9 +30,24 @@ def test_eval_subset_stays_above_its_floors(settings, tmp_path):
     out = tmp_path / "report"
     floors = [f"{k}={v}" for k, v in FLOORS.items()]
     run = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(out),
-         "--backend", "llamacpp", "--fail-under", *floors],
-        env=cli_env(settings), capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "rag.cli",
+            "eval",
+            "--gold",
+            str(subset),
+            "--out",
+            str(out),
+            "--backend",
+            "llamacpp",
+            "--fail-under",
+            *floors,
+        ],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     report = json.loads((out / "report.json").read_text())
@@ -46,9 +61,25 @@ def test_fail_under_exits_non_zero_when_a_floor_is_missed(settings, tmp_path):
     subset = tmp_path / "one.jsonl"
     subset.write_text(lines[0] + "\n", encoding="utf-8")
     run = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(tmp_path / "r"),
-         "--backend", "llamacpp", "--fail-under", "refusal_recall=1.0", "citation_recall=1.01"],
-        env=cli_env(settings), capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "rag.cli",
+            "eval",
+            "--gold",
+            str(subset),
+            "--out",
+            str(tmp_path / "r"),
+            "--backend",
+            "llamacpp",
+            "--fail-under",
+            "refusal_recall=1.0",
+            "citation_recall=1.01",
+        ],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 1
     assert "below floor: citation_recall" in run.stderr
@@ -57,8 +88,13 @@ def test_fail_under_exits_non_zero_when_a_floor_is_missed(settings, tmp_path):
 def test_bad_gold_file_is_a_one_line_error(settings, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "question": "q"}\n', encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "rag.cli", "eval", "--gold", str(bad)],
-                         env=cli_env(settings), capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(bad)],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1
     assert run.stderr.strip() == "error: bad.jsonl:1: missing field 'answer'"
 
@@ -74,9 +110,24 @@ def test_judge_through_ollama_never_crashes_the_run(settings, tmp_path, models_d
     subset.write_text(lines[0] + "\n" + lines[1] + "\n", encoding="utf-8")
     with OllamaTestServer(str(gguf_path(models_dir))) as server:
         run = subprocess.run(
-            [sys.executable, "-m", "rag.cli", "eval", "--gold", str(subset), "--out", str(tmp_path / "r"),
-             "--backend", "llamacpp", "--judge", "gemma3:270m"],
-            env=cli_env(settings, OLLAMA_HOST=server.url), capture_output=True, text=True, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "rag.cli",
+                "eval",
+                "--gold",
+                str(subset),
+                "--out",
+                str(tmp_path / "r"),
+                "--backend",
+                "llamacpp",
+                "--judge",
+                "gemma3:270m",
+            ],
+            env=cli_env(settings, OLLAMA_HOST=server.url),
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         judged = [r for r in server.requests if r.get("path") == "/api/chat"]
     assert run.returncode == 0, run.stderr

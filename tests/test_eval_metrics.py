@@ -15,37 +15,63 @@ CHUNK_B = "NATO Secretary General Mark Rutte spoke on 28 October about North Kor
 
 
 def answer(text, cited=(), contexts=None, refused=False, **extra):
-    contexts = contexts if contexts is not None else [
-        {"rank": 1, "source": "a.txt", "chunk_id": "a.txt#0", "score": 1.0, "text": CHUNK_A},
-        {"rank": 2, "source": "b.txt", "chunk_id": "b.txt#0", "score": 0.5, "text": CHUNK_B},
-    ]
+    contexts = (
+        contexts
+        if contexts is not None
+        else [
+            {"rank": 1, "source": "a.txt", "chunk_id": "a.txt#0", "score": 1.0, "text": CHUNK_A},
+            {"rank": 2, "source": "b.txt", "chunk_id": "b.txt#0", "score": 0.5, "text": CHUNK_B},
+        ]
+    )
     by_id = {c["chunk_id"]: c for c in contexts}
-    citations = [{"n": n, "source": by_id[cid]["source"], "chunk_id": cid, "quote": by_id[cid]["text"]}
-                 for n, cid in cited]
-    return {"answer": text, "citations": citations, "contexts": contexts, "refused": refused,
-            "timings": {"retrieve_ms": 5.0, "generate_ms": 1000.0, "total_ms": 1005.0},
-            "tokens_generated": 20, **extra}
+    citations = [
+        {"n": n, "source": by_id[cid]["source"], "chunk_id": cid, "quote": by_id[cid]["text"]}
+        for n, cid in cited
+    ]
+    return {
+        "answer": text,
+        "citations": citations,
+        "contexts": contexts,
+        "refused": refused,
+        "timings": {"retrieve_ms": 5.0, "generate_ms": 1000.0, "total_ms": 1005.0},
+        "tokens_generated": 20,
+        **extra,
+    }
 
 
 def gold(facts=(("200 million",),), sources=("a.txt",), answerable=True, **extra):
-    return {"id": "x", "question": "q", "answer": "About $200 million.", "facts": [list(f) for f in facts],
-            "sources": list(sources), "answerable": answerable, "history": [], "conflict": None, **extra}
+    return {
+        "id": "x",
+        "question": "q",
+        "answer": "About $200 million.",
+        "facts": [list(f) for f in facts],
+        "sources": list(sources),
+        "answerable": answerable,
+        "history": [],
+        "conflict": None,
+        **extra,
+    }
 
 
 # --- normalisation and facts ---
-@pytest.mark.parametrize("fact, text", [
-    ("10,000", "more than 10000 soldiers"),
-    ("10000", "more than 10,000 soldiers"),
-    ("hwasong-19", "a Hwasong–19 missile"),
-    ("kim yo-jong", "Kim Yo Jong said"),
-    ("28 october", "on 28 October [1]."),
-    ("all in", "he is “all-in”"),
-])
+@pytest.mark.parametrize(
+    "fact, text",
+    [
+        ("10,000", "more than 10000 soldiers"),
+        ("10000", "more than 10,000 soldiers"),
+        ("hwasong-19", "a Hwasong–19 missile"),
+        ("kim yo-jong", "Kim Yo Jong said"),
+        ("28 october", "on 28 October [1]."),
+        ("all in", "he is “all-in”"),
+    ],
+)
 def test_fact_matching_normalises_case_quotes_dashes_and_digit_grouping(fact, text):
     assert metrics.fact_holds([fact], text)
 
 
-@pytest.mark.parametrize("fact, text", [("80", "in 1980"), ("80", "800 troops"), ("200 million", "20 million")])
+@pytest.mark.parametrize(
+    "fact, text", [("80", "in 1980"), ("80", "800 troops"), ("200 million", "20 million")]
+)
 def test_fact_matching_does_not_match_inside_other_numbers(fact, text):
     assert not metrics.fact_holds([fact], text)
 
@@ -84,7 +110,11 @@ def test_empty_contexts_do_not_score_perfect_recall():
 
 def test_reciprocal_rank_and_partial_recall():
     contexts = [{"source": "c.txt"}, {"source": "b.txt"}, {"source": "c.txt"}]
-    assert metrics.retrieval_scores(["b.txt", "a.txt"], contexts) == {"hit": 1.0, "rr": 0.5, "source_recall": 0.5}
+    assert metrics.retrieval_scores(["b.txt", "a.txt"], contexts) == {
+        "hit": 1.0,
+        "rr": 0.5,
+        "source_recall": 0.5,
+    }
 
 
 # --- citations ---
@@ -96,15 +126,19 @@ def test_supported_sentence_with_its_citation_scores_full_recall_and_precision()
 
 
 def test_unneeded_extra_citation_lowers_precision_not_recall():
-    a = answer("North Korea will receive about $200 million from Moscow [1][2].",
-               cited=[(1, "a.txt#0"), (2, "b.txt#0")])
+    a = answer(
+        "North Korea will receive about $200 million from Moscow [1][2].",
+        cited=[(1, "a.txt#0"), (2, "b.txt#0")],
+    )
     s = metrics.citation_scores(a, metrics.pipeline_support(0.6))
     assert s["citation_recall"] == 1.0 and s["citation_precision"] == 0.5
 
 
 def test_wrong_number_is_unsupported_and_uncited_sentence_counts_against_recall():
-    a = answer("North Korea will receive about $300 million from Moscow [1]. Rutte spoke in Kursk.",
-               cited=[(1, "a.txt#0")])
+    a = answer(
+        "North Korea will receive about $300 million from Moscow [1]. Rutte spoke in Kursk.",
+        cited=[(1, "a.txt#0")],
+    )
     s = metrics.citation_scores(a, metrics.pipeline_support(0.6))
     assert s["sentences"] == 2 and s["citation_recall"] == 0.0 and s["citation_precision"] == 0.0
 
@@ -121,9 +155,11 @@ def test_strict_check_rejects_a_paraphrase_the_stemmed_test_accepts():
 
 
 def test_quote_and_conflict_headers_are_not_claims():
-    text = ("No generated answer could be verified; quoting the articles: “North Korea will receive about "
-            "$200 million from Moscow, according to an estimate.” [1] The sources disagree: “NATO Secretary "
-            "General Mark Rutte spoke on 28 October about North Korean troops in Kursk.” [2]")
+    text = (
+        "No generated answer could be verified; quoting the articles: “North Korea will receive about "
+        "$200 million from Moscow, according to an estimate.” [1] The sources disagree: “NATO Secretary "
+        "General Mark Rutte spoke on 28 October about North Korean troops in Kursk.” [2]"
+    )
     a = answer(text, cited=[(1, "a.txt#0"), (2, "b.txt#0")])
     assert metrics.citation_scores(a, metrics.strict_support)["citation_recall"] == 1.0
     assert len(metrics.answer_sentences(text)) == 2
@@ -131,11 +167,17 @@ def test_quote_and_conflict_headers_are_not_claims():
 
 # --- items and aggregate ---
 def test_refusal_of_an_unanswerable_item_and_false_refusal_of_an_answerable_one():
-    good = metrics.score_item(gold(facts=(), sources=(), answerable=False),
-                              answer("The articles don't cover this.", refused=True), 0.6)
+    good = metrics.score_item(
+        gold(facts=(), sources=(), answerable=False),
+        answer("The articles don't cover this.", refused=True),
+        0.6,
+    )
     bad = metrics.score_item(gold(), answer("The articles don't cover this.", refused=True), 0.6)
-    invented = metrics.score_item(gold(facts=(), sources=(), answerable=False),
-                                  answer("Pyongyang has 3 million people [1].", cited=[(1, "a.txt#0")]), 0.6)
+    invented = metrics.score_item(
+        gold(facts=(), sources=(), answerable=False),
+        answer("Pyongyang has 3 million people [1].", cited=[(1, "a.txt#0")]),
+        0.6,
+    )
     agg = metrics.aggregate([good, bad, invented], [])
     assert agg["refusal_precision"] == 0.5 and agg["refusal_recall"] == 0.5 and agg["refusal_f1"] == 0.5
     assert agg["false_refusal_rate"] == 1.0
@@ -193,14 +235,17 @@ def metrics_gold_path():
 
 
 # --- judge, floors, compare ---
-@pytest.mark.parametrize("reply, verdict", [
-    ('{"correct": true, "faithful": false, "reason": "x"}', {"correct": True, "faithful": False}),
-    ('Sure! ```json\n{"correct": "yes", "faithful": "yes"}\n```', {"correct": True, "faithful": True}),
-    ("I think it is correct.", None),
-    ('{"correct": maybe}', None),
-    ('{"correct": true}', None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "reply, verdict",
+    [
+        ('{"correct": true, "faithful": false, "reason": "x"}', {"correct": True, "faithful": False}),
+        ('Sure! ```json\n{"correct": "yes", "faithful": "yes"}\n```', {"correct": True, "faithful": True}),
+        ("I think it is correct.", None),
+        ('{"correct": maybe}', None),
+        ('{"correct": true}', None),
+        ("", None),
+    ],
+)
 def test_judge_reply_parsing_never_raises(reply, verdict):
     assert parse_verdict(reply) == verdict
 

@@ -11,19 +11,27 @@ from tests.conftest import CORPUS
 EXPECTED = {
     "000_58a7cbc6ed29d5f2.txt": dict(
         title="North Korea formalises troop deployment, signals deeper alliance with Russia",
-        outlet=None, author=None, date=None,
+        outlet=None,
+        author=None,
+        date=None,
     ),
     "001_afe1bc3c037852f7.txt": dict(
         title="North Korea confirms troop deployment to Russia's Kursk",
-        outlet="Philadelphia Independent", author="K.Morris", date=None,
+        outlet="Philadelphia Independent",
+        author="K.Morris",
+        date=None,
     ),
     "002_1ae320be542dd78b.txt": dict(
         title="North Korea’s support puts Russian President Putin in its debt, say experts",
-        outlet="The Korea Herald", author="Ji Da-gyum", date="2024-10-24",
+        outlet="The Korea Herald",
+        author="Ji Da-gyum",
+        date="2024-10-24",
     ),
     "003_1fc0ec52a08fea6b.txt": dict(
         title="Analysts: North Korea's ties with Russia elevate danger to itself",
-        outlet="Voice of America", author="Christy Lee", date=None,
+        outlet="Voice of America",
+        author="Christy Lee",
+        date=None,
     ),
     "004_d8202d8143fa868b.txt": dict(title=None, outlet="Al-Ahram Weekly", author=None, date="2024-11-07"),
 }

@@ -31,7 +31,11 @@ def test_dollar_question_ranks_the_voa_chunk_with_200_million_first(indexed):
 @pytest.mark.parametrize(
     ("query", "source", "needle"),
     [
-        ("Who is the NATO Secretary General who confirmed the deployment?", "004_d8202d8143fa868b.txt", "Rutte"),
+        (
+            "Who is the NATO Secretary General who confirmed the deployment?",
+            "004_d8202d8143fa868b.txt",
+            "Rutte",
+        ),
         ("Yang Moo-jin University of North Korean Studies", "001_afe1bc3c037852f7.txt", "Yang Moo-jin"),
     ],
 )
@@ -46,7 +50,9 @@ def test_hits_carry_rank_score_source_chunk_id_metadata_and_text(indexed):
     assert [h.rank for h in hits] == [1, 2, 3, 4]
     assert all(a.score >= b.score for a, b in zip(hits, hits[1:], strict=False))
     row = hits[0].to_dict()
-    assert {"rank", "score", "source", "chunk_id", "title", "outlet", "date", "text", "start", "end"} <= set(row)
+    assert {"rank", "score", "source", "chunk_id", "title", "outlet", "date", "text", "start", "end"} <= set(
+        row
+    )
 
 
 @pytest.mark.slow

@@ -75,8 +75,9 @@ def test_two_sessions_do_not_share_history(page):
 
 
 def test_outlet_filter_limits_the_sources(page):
-    _, _, sources, _ = ask(client(page[0]), "What did Victor Cha say about sending troops?",
-                           outlets=["Voice of America"])
+    _, _, sources, _ = ask(
+        client(page[0]), "What did Victor Cha say about sending troops?", outlets=["Voice of America"]
+    )
     assert "source-card" in sources
     assert all(part.startswith("003_") for part in _cited_files(sources))
 
@@ -92,26 +93,33 @@ def test_upload_ingests_good_files_and_skips_bad_ones_with_reasons(page, tmp_pat
 
     url, assistant = page
     good = tmp_path / "harbour.md"
-    good.write_text("# New harbour opens in Rason\n\nThe port of Rason opened a new harbour pier on 3 March, "
-                    "officials said, adding 400 metres of berths for cargo ships.\n", encoding="utf-8")
+    good.write_text(
+        "# New harbour opens in Rason\n\nThe port of Rason opened a new harbour pier on 3 March, "
+        "officials said, adding 400 metres of berths for cargo ships.\n",
+        encoding="utf-8",
+    )
     empty = tmp_path / "empty.txt"
     empty.write_text("   \n", encoding="utf-8")
-    report, status, _ = client(url).predict([handle_file(str(good)), handle_file(str(empty))], EMBEDDED,
-                                            api_name="/upload")
+    report, status, _ = client(url).predict(
+        [handle_file(str(good)), handle_file(str(empty))], EMBEDDED, api_name="/upload"
+    )
     assert "1 added" in report and "1 skipped" in report and "empty.txt" in report
     assert "6 articles" in status
     _, _, sources, _ = ask(client(url), "How many metres of berths does the new harbour pier in Rason add?")
     assert "harbour.md" in sources
 
 
-def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(tmp_path, models_dir, embedder):
+def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
+    tmp_path, models_dir, embedder
+):
     from rag.model_files import gguf_path
     from rag.settings import Settings
     from tests.ollama_server import OllamaTestServer
 
     with OllamaTestServer(str(gguf_path(models_dir))) as server:
-        settings = Settings(home=tmp_path, models=models_dir, backend="auto", model="gemma3:270m",
-                            ollama_host=server.url)
+        settings = Settings(
+            home=tmp_path, models=models_dir, backend="auto", model="gemma3:270m", ollama_host=server.url
+        )
         assistant = Assistant(settings, embedder=embedder)
         assistant.ingest([CORPUS])
         with running_ui(assistant) as url:
@@ -131,10 +139,13 @@ def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
 
 def test_simultaneous_questions_queue_and_all_get_answers(page):
     url, _ = page
-    jobs = [client(url).submit(q, [], EMBEDDED, 5, [], "", "", api_name="/ask") for q in (
-        "Who is the NATO Secretary General?",
-        "What weapons were the North Korean soldiers armed with?",
-        "Which missile did North Korea launch on Thursday?",
-    )]
+    jobs = [
+        client(url).submit(q, [], EMBEDDED, 5, [], "", "", api_name="/ask")
+        for q in (
+            "Who is the NATO Secretary General?",
+            "What weapons were the North Korean soldiers armed with?",
+            "Which missile did North Korea launch on Thursday?",
+        )
+    ]
     results = [job.result(timeout=180) for job in jobs]
     assert all(error == "" and len(chat) == 2 for chat, _, error, _, _ in results)

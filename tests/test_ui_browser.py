@@ -18,8 +18,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = REPO / ".artifacts" / "ui.png"
 # Without these, Chromium keeps trying to reach Google's hosts, which this network refuses.
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +34,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is needed for the browser test: apt-get install chromium chromium-driver "
-                    "(./quickstart.sh test installs it when run as root)")
+        pytest.fail(
+            "Chromium is needed for the browser test: apt-get install chromium chromium-driver "
+            "(./quickstart.sh test installs it when run as root)"
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b

@@ -9,12 +9,28 @@ QUOTE = "North Korea will receive about $200 million from Moscow."
 def answer(text="It gets $200 million [1]. Also [2].", refused=False, extractive=False):
     start = CHUNK.index(QUOTE)
     return {
-        "answer": text, "refused": refused, "extractive": extractive, "backend": "llamacpp", "model": "m",
+        "answer": text,
+        "refused": refused,
+        "extractive": extractive,
+        "backend": "llamacpp",
+        "model": "m",
         "timings": {"total_ms": 1500},
-        "citations": [{"n": 1, "source": "a.txt", "title": "T <i>", "outlet": "VOA", "date": "2024-11-01",
-                       "chunk_id": "a.txt#0", "quote": QUOTE, "start": 100 + start, "end": 100 + start + len(QUOTE)}],
-        "contexts": [{"rank": 1, "source": "a.txt", "chunk_id": "a.txt#0", "score": 1.0, "text": CHUNK,
-                      "start": 100}],
+        "citations": [
+            {
+                "n": 1,
+                "source": "a.txt",
+                "title": "T <i>",
+                "outlet": "VOA",
+                "date": "2024-11-01",
+                "chunk_id": "a.txt#0",
+                "quote": QUOTE,
+                "start": 100 + start,
+                "end": 100 + start + len(QUOTE),
+            }
+        ],
+        "contexts": [
+            {"rank": 1, "source": "a.txt", "chunk_id": "a.txt#0", "score": 1.0, "text": CHUNK, "start": 100}
+        ],
     }
 
 

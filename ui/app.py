@@ -82,8 +82,9 @@ def build(assistant: Assistant):
         yield chat, state, "", "", gr.skip(), gr.skip()
         draft, answer = "", None
         try:
-            for event in assistant.stream(question, k=int(k), where=where, history=state["history"],
-                                          model=_parse_label(label)):
+            for event in assistant.stream(
+                question, k=int(k), where=where, history=state["history"], model=_parse_label(label)
+            ):
                 if isinstance(event, Answer):
                     answer = event
                 else:
@@ -96,12 +97,18 @@ def build(assistant: Assistant):
             return
         result = answer.to_dict()
         chat[-1] = {"role": "assistant", "content": render.answer_html(result, state["id"])}
-        state = {**state, "last": result,
-                 "history": state["history"] + [{"role": "user", "content": question},
-                                                {"role": "assistant", "content": answer.text}]}
+        state = {
+            **state,
+            "last": result,
+            "history": state["history"]
+            + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}],
+        }
         articles = {c["source"]: assistant.article_text(c["source"]) for c in result["citations"]}
-        read_as = (f"Searched for: *{answer.standalone_question}*" if answer.standalone_question
-                   else f"Searched for: *{question}*")
+        read_as = (
+            f"Searched for: *{answer.standalone_question}*"
+            if answer.standalone_question
+            else f"Searched for: *{question}*"
+        )
         yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
 
     def refresh(label):
@@ -128,24 +135,40 @@ def build(assistant: Assistant):
             report = assistant.ingest(paths)
         except RagError as exc:
             return render.error_html(str(exc)), gr.skip(), gr.skip()
-        lines = [f"**{len(report.added)} added, {len(report.updated)} updated, "
-                 f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
-                 f"({report.chunks_written} chunks written)"]
+        lines = [
+            f"**{len(report.added)} added, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
+            f"({report.chunks_written} chunks written)"
+        ]
         lines += [f"- skipped `{name}`: {reason}" for name, reason in report.skipped.items()]
         return "\n".join(lines), status(label), gr.update(choices=outlets())
 
     with gr.Blocks(title="News QA · cited answers") as demo:
         state = gr.State(_new_session)
-        gr.Markdown("# News QA\nAsk the articles. Every sentence of an answer cites the passage that "
-                    "supports it; click a marker to see the source.", elem_id="title")
+        gr.Markdown(
+            "# News QA\nAsk the articles. Every sentence of an answer cites the passage that "
+            "supports it; click a marker to see the source.",
+            elem_id="title",
+        )
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                chat = gr.Chatbot(height=480, show_label=False, elem_id="chat", buttons=["copy"],
-                                  placeholder="Ask a question about the news articles.",
-                                  feedback_options=None)
+                chat = gr.Chatbot(
+                    height=480,
+                    show_label=False,
+                    elem_id="chat",
+                    buttons=["copy"],
+                    placeholder="Ask a question about the news articles.",
+                    feedback_options=None,
+                )
                 with gr.Row():
-                    question = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
-                                          scale=8, elem_id="question", max_lines=4, container=False)
+                    question = gr.Textbox(
+                        placeholder="Ask a question about the articles…",
+                        show_label=False,
+                        scale=8,
+                        elem_id="question",
+                        max_lines=4,
+                        container=False,
+                    )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask")
                     clear = gr.Button("New chat", scale=1, min_width=130, elem_id="new-chat")
                 error = gr.HTML(elem_id="error")
@@ -156,16 +179,23 @@ def build(assistant: Assistant):
                 sources = gr.HTML(render.sources_html(None, ""), elem_id="sources")
         with gr.Accordion("Model and filters", open=False):
             with gr.Row():
-                model = gr.Dropdown([_label(*m) for m in models], value=_label(*default), label="Model",
-                                    elem_id="model")
-                k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages given to the model (top-k)")
+                model = gr.Dropdown(
+                    [_label(*m) for m in models], value=_label(*default), label="Model", elem_id="model"
+                )
+                k = gr.Slider(
+                    1, 10, value=settings.top_k, step=1, label="Passages given to the model (top-k)"
+                )
             with gr.Row():
                 outlet = gr.Dropdown(outlets(), multiselect=True, label="Outlets (none: all)")
                 date_from = gr.Textbox(label="From date (YYYY-MM-DD)", placeholder="any")
                 date_to = gr.Textbox(label="To date (YYYY-MM-DD)", placeholder="any")
         with gr.Accordion("Add articles", open=False):
-            files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label=".txt, .md or .html files",
-                            elem_id="upload")
+            files = gr.File(
+                file_count="multiple",
+                file_types=UPLOAD_TYPES,
+                label=".txt, .md or .html files",
+                elem_id="upload",
+            )
             add = gr.Button("Add to the index", elem_id="add")
             upload_report = gr.Markdown(elem_id="upload-report")
         status_line = gr.HTML(status(_label(*default)), elem_id="status")
@@ -203,8 +233,14 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
         if not sep:
             raise RagError("RAG_UI_AUTH must be user:password")
         auth = (user, password)
-    return serve(build(assistant), settings.ui_host, settings.ui_port, auth=auth,
-                 prevent_thread_lock=prevent_thread_lock, quiet=quiet)
+    return serve(
+        build(assistant),
+        settings.ui_host,
+        settings.ui_port,
+        auth=auth,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+    )
 
 
 def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = False, quiet: bool = False):
@@ -213,7 +249,15 @@ def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = 
 
     demo.queue(default_concurrency_limit=1, max_size=64)
     demo.launch(
-        server_name=host, server_port=port, auth=auth, quiet=quiet, prevent_thread_lock=prevent_thread_lock,
-        theme=gr.themes.Soft(), css=render.CSS, head=HEAD_JS, footer_links=["api"], show_error=False,
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        quiet=quiet,
+        prevent_thread_lock=prevent_thread_lock,
+        theme=gr.themes.Soft(),
+        css=render.CSS,
+        head=HEAD_JS,
+        footer_links=["api"],
+        show_error=False,
     )
     return demo

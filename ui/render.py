@@ -30,7 +30,8 @@ def answer_html(answer: dict, session: str) -> str:
         badge = '<span class="badge quoted">quoted · no generated sentence could be verified</span>'
     else:
         badge = '<span class="badge verified">verified · every sentence checked against its source</span>'
-    meta = f'{html.escape(answer["backend"])} · {html.escape(answer["model"])} · {answer["timings"].get("total_ms", 0) / 1000:.1f} s'
+    seconds = answer["timings"].get("total_ms", 0) / 1000
+    meta = f"{html.escape(answer['backend'])} · {html.escape(answer['model'])} · {seconds:.1f} s"
     return f'{badge}\n\n{body}\n\n<span class="answer-meta">{meta}</span>'
 
 
@@ -53,8 +54,11 @@ def sources_html(answer: dict | None, session: str, articles: dict[str, str] | N
             f'<div class="source-head"><span class="source-n">[{c["n"]}]</span> '
             f'<span class="source-title">{html.escape(title)}</span></div>'
             f'<div class="source-facts">{facts}</div>'
-            + (_chunk_block(chunk, c) if chunk else
-               f'<blockquote class="source-quote">{html.escape(c["quote"])}</blockquote>')
+            + (
+                _chunk_block(chunk, c)
+                if chunk
+                else f'<blockquote class="source-quote">{html.escape(c["quote"])}</blockquote>'
+            )
             + (_article_block(articles.get(c["source"]), c) if articles and c["source"] in articles else "")
             + "</div>"
         )
@@ -71,16 +75,23 @@ def _chunk_block(chunk: dict, citation: dict) -> str:
         start = text.find(citation["quote"])
         end = start + len(citation["quote"])
     if start < 0:
-        return (f'<blockquote class="source-quote">{html.escape(citation["quote"])}</blockquote>'
-                + _details(f"full chunk {chunk['chunk_id']}", html.escape(text)))
+        return f'<blockquote class="source-quote">{html.escape(citation["quote"])}</blockquote>' + _details(
+            f"full chunk {chunk['chunk_id']}", html.escape(text)
+        )
     a = max(0, text.rfind(" ", 0, max(0, start - CONTEXT_CHARS)) + 1) if start > CONTEXT_CHARS else 0
     b = text.find(" ", end + CONTEXT_CHARS)
     b = len(text) if b < 0 else b
-    window = (("…" if a else "") + html.escape(text[a:start]) + _mark(text[start:end])
-              + html.escape(text[end:b]) + ("…" if b < len(text) else ""))
+    window = (
+        ("…" if a else "")
+        + html.escape(text[a:start])
+        + _mark(text[start:end])
+        + html.escape(text[end:b])
+        + ("…" if b < len(text) else "")
+    )
     full = html.escape(text[:start]) + _mark(text[start:end]) + html.escape(text[end:])
-    return (f'<div class="source-quote chunk-text">{window}</div>'
-            + _details(f"full chunk {chunk['chunk_id']}", full))
+    return f'<div class="source-quote chunk-text">{window}</div>' + _details(
+        f"full chunk {chunk['chunk_id']}", full
+    )
 
 
 CONTEXT_CHARS = 140  # characters of the chunk shown on each side of the quote
@@ -91,8 +102,10 @@ def _mark(text: str) -> str:
 
 
 def _details(summary: str, body: str) -> str:
-    return (f'<details class="source-more"><summary>{html.escape(summary)}</summary>'
-            f'<div class="chunk-text">{body}</div></details>')
+    return (
+        f'<details class="source-more"><summary>{html.escape(summary)}</summary>'
+        f'<div class="chunk-text">{body}</div></details>'
+    )
 
 
 def _article_block(article: str | None, citation: dict) -> str:
@@ -109,8 +122,10 @@ def _article_block(article: str | None, citation: dict) -> str:
 def status_html(status: dict, backend: str, model: str) -> str:
     if not status.get("indexed"):
         return f"<b>{html.escape(backend)}</b> {html.escape(model)} · index empty: add articles"
-    return (f"<b>{html.escape(backend)}</b> · {html.escape(model)} · "
-            f"{status['articles']} articles · {status['chunks']} chunks indexed")
+    return (
+        f"<b>{html.escape(backend)}</b> · {html.escape(model)} · "
+        f"{status['articles']} articles · {status['chunks']} chunks indexed"
+    )
 
 
 def error_html(message: str) -> str:

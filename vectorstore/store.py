@@ -52,7 +52,7 @@ class ChunkStore:
 
     def manifest(self) -> dict[str, Any]:
         meta = self.collection().metadata or {}
-        return {k[len(MANIFEST_PREFIX):]: v for k, v in meta.items() if k.startswith(MANIFEST_PREFIX)}
+        return {k[len(MANIFEST_PREFIX) :]: v for k, v in meta.items() if k.startswith(MANIFEST_PREFIX)}
 
     def open(self, manifest: dict[str, Any], create: bool) -> None:
         """Open (or create) the collection; a different manifest raises ManifestMismatch."""
@@ -61,7 +61,9 @@ class ChunkStore:
             if not create:
                 raise LookupError(self.name)
             self._collection = self.client.create_collection(
-                self.name, metadata=wanted, configuration={"hnsw": {"space": "cosine"}},
+                self.name,
+                metadata=wanted,
+                configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
             return
@@ -86,7 +88,9 @@ class ChunkStore:
         col = self.collection()
         col.delete(where={"source": source})
         if ids:
-            col.add(ids=list(ids), embeddings=embeddings, documents=list(documents), metadatas=list(metadatas))
+            col.add(
+                ids=list(ids), embeddings=embeddings, documents=list(documents), metadatas=list(metadatas)
+            )
 
     def delete_source(self, source: str) -> None:
         self.collection().delete(where={"source": source})
@@ -102,9 +106,7 @@ class ChunkStore:
         for meta in got["metadatas"] or []:
             present[meta["source"]] += 1
             first.setdefault(meta["source"], meta)
-        return {
-            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"])) for s, m in first.items()
-        }
+        return {s: FileState(m["file_sha256"], present[s], int(m["n_chunks"])) for s, m in first.items()}
 
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         got = self.collection().get(include=["documents", "metadatas"])
