@@ -14,12 +14,12 @@ from tests.conftest import cli_env
 
 pytestmark = pytest.mark.slow
 
-FLOORS = {  # measured on this subset: see the README's evaluation section
+FLOORS = {  # measured on this subset (13 questions): 1.0, 0.70, 0.65, 0.875, 1.0; one question below each
     "hit_at_k": 0.9,
-    "fact_recall": 0.5,
-    "citation_recall": 0.6,
-    "citation_precision": 0.7,
-    "refusal_f1": 0.5,
+    "fact_recall": 0.6,
+    "citation_recall": 0.55,
+    "citation_precision": 0.75,
+    "refusal_f1": 0.75,
 }
 
 
