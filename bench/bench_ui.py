@@ -20,16 +20,8 @@ import urllib.request
 from pathlib import Path
 
 from rag.settings import Settings
+from tests.browser import launch
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 QUESTION = "How much money will North Korea receive from Moscow for its troops?"
 
 
@@ -91,7 +83,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        browser = launch(p)
         home = Path(tmp)
         first_launch, first_answer = one_run(home, browser)  # empty index: ingests the corpus first
         print(

@@ -75,7 +75,10 @@ class Settings(BaseSettings):
         0.6, ge=0, le=1, description="Share of a sentence's content words its cited chunks must hold."
     )
     extractive_coverage: float = Field(
-        0.5, ge=0, le=1, description="Share of the question (words weighted by rarity) a quoted sentence must cover."
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the question (words weighted by rarity) a quoted sentence must cover.",
     )
     relevance_margin: float = Field(
         0.45,

@@ -21,82 +21,39 @@ FLOORS = {  # measured on this subset (13 questions): 1.0, 0.70, 0.65, 0.875, 1.
     "citation_precision": 0.75,
     "refusal_f1": 0.75,
 }
+GOLD_LINES = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
+
+
+def rag_eval(settings, tmp_path, lines: list[str], *args: str, **env: str) -> subprocess.CompletedProcess:
+    """`rag eval` in a new process on the given gold lines; the report goes to tmp_path/report."""
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "rag.cli", "eval", "--gold", str(gold), "--out", str(tmp_path / "report"),
+           "--backend", "llamacpp", *args]  # fmt: skip
+    return subprocess.run(cmd, env=cli_env(settings, **env), capture_output=True, text=True, timeout=900)
 
 
 def test_eval_subset_stays_above_its_floors(settings, tmp_path):
-    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
-    subset = tmp_path / "subset.jsonl"
-    subset.write_text("\n".join(lines[::4]) + "\n", encoding="utf-8")
-    out = tmp_path / "report"
-    floors = [f"{k}={v}" for k, v in FLOORS.items()]
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rag.cli",
-            "eval",
-            "--gold",
-            str(subset),
-            "--out",
-            str(out),
-            "--backend",
-            "llamacpp",
-            "--fail-under",
-            *floors,
-        ],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    subset = GOLD_LINES[::4]
+    run = rag_eval(settings, tmp_path, subset, "--fail-under", *(f"{k}={v}" for k, v in FLOORS.items()))
     assert run.returncode == 0, run.stdout + run.stderr
+    out = tmp_path / "report"
     report = json.loads((out / "report.json").read_text())
-    assert report["meta"]["questions"] == len(lines[::4]) and report["meta"]["backend"] == "llamacpp"
+    assert report["meta"]["questions"] == len(subset) and report["meta"]["backend"] == "llamacpp"
     assert (out / "report.md").read_text().startswith("# Eval report")
     assert (out / "report.png").stat().st_size > 10_000
 
 
 def test_fail_under_exits_non_zero_when_a_floor_is_missed(settings, tmp_path):
-    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
-    subset = tmp_path / "one.jsonl"
-    subset.write_text(lines[0] + "\n", encoding="utf-8")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rag.cli",
-            "eval",
-            "--gold",
-            str(subset),
-            "--out",
-            str(tmp_path / "r"),
-            "--backend",
-            "llamacpp",
-            "--fail-under",
-            "refusal_recall=1.0",
-            "citation_recall=1.01",
-        ],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run = rag_eval(settings, tmp_path, GOLD_LINES[:1], "--fail-under", "citation_recall=1.01")
     assert run.returncode == 1
     assert "below floor: citation_recall" in run.stderr
 
 
 def test_bad_gold_file_is_a_one_line_error(settings, tmp_path):
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "a", "question": "q"}\n', encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "eval", "--gold", str(bad)],
-        env=cli_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = rag_eval(settings, tmp_path, ['{"id": "a", "question": "q"}'])
     assert run.returncode == 1
-    assert run.stderr.strip() == "error: bad.jsonl:1: missing field 'answer'"
+    assert run.stderr.strip() == "error: gold.jsonl:1: missing field 'answer'"
 
 
 def test_judge_through_ollama_never_crashes_the_run(settings, tmp_path, models_dir):
@@ -105,36 +62,13 @@ def test_judge_through_ollama_never_crashes_the_run(settings, tmp_path, models_d
     from rag.model_files import gguf_path
     from tests.ollama_server import OllamaTestServer
 
-    lines = DEFAULT_GOLD.read_text(encoding="utf-8").splitlines()
-    subset = tmp_path / "two.jsonl"
-    subset.write_text(lines[0] + "\n" + lines[1] + "\n", encoding="utf-8")
     with OllamaTestServer(str(gguf_path(models_dir))) as server:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "rag.cli",
-                "eval",
-                "--gold",
-                str(subset),
-                "--out",
-                str(tmp_path / "r"),
-                "--backend",
-                "llamacpp",
-                "--judge",
-                "gemma3:270m",
-            ],
-            env=cli_env(settings, OLLAMA_HOST=server.url),
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        run = rag_eval(settings, tmp_path, GOLD_LINES[:2], "--judge", "gemma3:270m", OLLAMA_HOST=server.url)
         judged = [r for r in server.requests if r.get("path") == "/api/chat"]
     assert run.returncode == 0, run.stderr
-    report = json.loads((tmp_path / "r" / "report.json").read_text())
-    agg = report["aggregate"]
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
     assert report["meta"]["judge"] == "gemma3:270m"
     graded = [i["judge"] for i in report["items"]]
     assert all(("parse_failure" in g) or ("correct" in g) for g in graded)
-    assert agg["judge_parse_failures"] == sum("parse_failure" in g for g in graded)
+    assert report["aggregate"]["judge_parse_failures"] == sum("parse_failure" in g for g in graded)
     assert len(judged) == sum("skipped" not in g for g in graded)

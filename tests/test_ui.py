@@ -6,7 +6,7 @@ import pytest
 
 from rag.assistant import Assistant
 from tests.conftest import CORPUS
-from tests.ui_server import running_ui
+from tests.ui_server import embedded_page, running_ui
 
 pytestmark = pytest.mark.slow
 
@@ -15,13 +15,8 @@ EMBEDDED = "embedded · gemma-3-270m-q4_k_m.gguf"
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, models_dir, embedder):
-    from rag.settings import Settings
-
-    settings = Settings(home=tmp_path_factory.mktemp("ui"), models=models_dir, backend="llamacpp")
-    assistant = Assistant(settings, embedder=embedder)
-    assistant.ingest([CORPUS])
-    with running_ui(assistant) as url:
-        yield url, assistant
+    with embedded_page(tmp_path_factory.mktemp("ui"), models_dir, embedder) as served:
+        yield served
 
 
 def client(url):

@@ -4,29 +4,17 @@ its source card and the highlighted quote, follows the marker, and saves a scree
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant
-from tests.conftest import CORPUS, REPO
-from tests.ui_server import running_ui
+from tests.browser import CHROMIUM, launch
+from tests.conftest import REPO
+from tests.ui_server import embedded_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = REPO / ".artifacts" / "ui.png"
-# Without these, Chromium keeps trying to reach Google's hosts, which this network refuses.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -39,19 +27,14 @@ def browser():
             "(./quickstart.sh test installs it when run as root)"
         )
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        b = launch(p)
         yield b
         b.close()
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory, models_dir, embedder):
-    from rag.settings import Settings
-
-    settings = Settings(home=tmp_path_factory.mktemp("browser"), models=models_dir, backend="llamacpp")
-    assistant = Assistant(settings, embedder=embedder)
-    assistant.ingest([CORPUS])
-    with running_ui(assistant) as address:
+    with embedded_page(tmp_path_factory.mktemp("browser"), models_dir, embedder) as (address, _):
         yield address
 
 

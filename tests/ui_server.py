@@ -24,3 +24,16 @@ def running_ui(assistant: Assistant):
         yield demo.local_url
     finally:
         demo.close()
+
+
+@contextmanager
+def embedded_page(home, models_dir, embedder):
+    """The page over the bundled corpus on the embedded model: yields (url, assistant)."""
+    from rag.settings import Settings
+    from tests.conftest import CORPUS
+
+    settings = Settings(home=home, models=models_dir, backend="llamacpp")
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ingest([CORPUS])
+    with running_ui(assistant) as url:
+        yield url, assistant
