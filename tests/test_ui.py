@@ -144,3 +144,32 @@ def test_simultaneous_questions_queue_and_all_get_answers(page):
     ]
     results = [job.result(timeout=180) for job in jobs]
     assert all(error == "" and len(chat) == 2 for chat, _, error, _, _ in results)
+
+
+def test_basic_auth_from_settings_keeps_out_who_has_no_password(page):
+    import httpx
+
+    from rag.errors import RagError
+    from ui.app import basic_auth
+
+    _, assistant = page
+    locked = Assistant(
+        assistant.settings.model_copy(update={"ui_auth": "ana:s3cret"}), embedder=assistant.embedder
+    )
+    with running_ui(locked) as url:
+        assert httpx.get(url + "config").status_code == 401
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's error for a locked page varies
+            client(url).predict(
+                "Who is the NATO Secretary General?", [], EMBEDDED, 5, [], "", "", api_name="/ask"
+            )
+        c = client_with_auth(url, ("ana", "s3cret"))
+        chat, error, _, _ = ask(c, "Who is the NATO Secretary General?")
+        assert error == "" and len(chat) == 2
+    with pytest.raises(RagError, match="user:password"):
+        basic_auth(assistant.settings.model_copy(update={"ui_auth": "no-colon"}))
+
+
+def client_with_auth(url, auth):
+    from gradio_client import Client
+
+    return Client(url, auth=auth, verbose=False, download_files=False)

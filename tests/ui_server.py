@@ -17,9 +17,10 @@ def free_port() -> int:
 @contextmanager
 def running_ui(assistant: Assistant):
     """Yield the page's URL; the page is built and served as `rag ui` does it."""
-    from ui.app import build, serve
+    from ui.app import basic_auth, build, serve
 
-    demo = serve(build(assistant), "127.0.0.1", free_port(), prevent_thread_lock=True, quiet=True)
+    auth = basic_auth(assistant.settings)
+    demo = serve(build(assistant), "127.0.0.1", free_port(), auth=auth, prevent_thread_lock=True, quiet=True)
     try:
         yield demo.local_url
     finally:

@@ -227,20 +227,24 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
     settings = assistant.settings
     if not assistant.store.exists() or assistant.store.count() == 0:
         assistant.ingest()
-    auth = None
-    if settings.ui_auth:
-        user, sep, password = settings.ui_auth.partition(":")
-        if not sep:
-            raise RagError("RAG_UI_AUTH must be user:password")
-        auth = (user, password)
     return serve(
         build(assistant),
         settings.ui_host,
         settings.ui_port,
-        auth=auth,
+        auth=basic_auth(settings),
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
     )
+
+
+def basic_auth(settings: Settings) -> tuple[str, str] | None:
+    """(user, password) from RAG_UI_AUTH=user:password, or None when unset."""
+    if not settings.ui_auth:
+        return None
+    user, sep, password = settings.ui_auth.partition(":")
+    if not sep or not user or not password:
+        raise RagError("RAG_UI_AUTH must be user:password")
+    return user, password
 
 
 def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = False, quiet: bool = False):
