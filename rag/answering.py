@@ -121,11 +121,6 @@ def expected_type(question: str) -> str | None:
     return None
 
 
-def question_coverage(question: str, text: str) -> float:
-    """Unweighted share of the question's content words (stemmed) that the text contains."""
-    return Coverage(question, [])(text) if cite.content_words(question) else 0.0
-
-
 def nothing_relevant(question: str, hits: list[Hit], settings: Settings) -> bool:
     """True when retrieval is too weak to be worth a model call."""
     if not hits:
@@ -174,13 +169,12 @@ def _supporting_sources(sentence: str, sources: list[Source], settings: Settings
     return [s for sup, s in scored if sup.supported and sup.coverage == best][:1]
 
 
-def extractive(question: str, sources: list[Source], settings: Settings, limit: int = 2) -> list[Claim]:
+def extractive(coverage: Coverage, sources: list[Source], settings: Settings, limit: int = 2) -> list[Claim]:
     """The retrieved sentences that best answer the question, if they are good enough to quote.
 
     A sentence may be quoted with the one before it when that one names what it is about
     ("It also claimed that 12,000 soldiers..." after "...the Ukrainian military intelligence agency
     alleged..."): the pair must cover clearly more of the question than either sentence alone."""
-    coverage = Coverage(question, [s.text for s in sources])
     scored = []
     for source in sources:
         spans = [(s, e) for s, e in sentence_spans(source.text) if e - s >= 25]
@@ -220,11 +214,10 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
 
 
 def disagreements(
-    question: str, claims: list[Claim], sources: list[Source], settings: Settings
+    coverage: Coverage, claims: list[Claim], sources: list[Source], settings: Settings
 ) -> list[Claim]:
     """Sentences of other sources on the same question that give a different figure or date."""
     extra: list[Claim] = []
-    coverage = Coverage(question, [s.text for s in sources])
     cited = {s.n for c in claims for s in c.sources}
     for claim in claims:
         numbers, months = _figures(claim.text)
@@ -312,29 +305,26 @@ def finish(
 ) -> Answer:
     """Verify the generated text; fall back to quotes; add disagreements; or refuse.
     `standalone` is the condensed form of a follow-up: what the answer is checked against."""
-    asked = standalone or question
     sources = number_sources(hits)
+    coverage = Coverage(standalone or question, [s.text for s in sources])
     claims, dropped = verify(generated, sources, settings)
-    quotes = extractive(asked, sources, settings)
-    use_quotes = not answers_question(asked, claims, quotes, sources, settings.relevance_margin)
+    quotes = extractive(coverage, sources, settings)
+    use_quotes = not answers_question(coverage, claims, quotes, settings.relevance_margin)
     if use_quotes:
         claims = quotes
         if not claims:
             return refusal(question, hits, dropped)
-    conflicts = disagreements(asked, claims, sources, settings)
+    conflicts = disagreements(coverage, claims, sources, settings)
     answer = assemble(question, claims, conflicts, hits, use_quotes)
     answer.dropped = dropped
     return answer
 
 
-def answers_question(
-    question: str, claims: list[Claim], quotes: list[Claim], sources: list[Source], margin: float
-) -> bool:
+def answers_question(coverage: Coverage, claims: list[Claim], quotes: list[Claim], margin: float) -> bool:
     """The verified sentences answer the question: they hold what it asks for (a number, a date)
     and cover it about as well as the best quote from the articles would."""
     if not claims:
         return False
-    coverage = Coverage(question, [s.text for s in sources])
     text = " ".join(c.text for c in claims)
     if not coverage.answers(text):
         return False
