@@ -168,7 +168,7 @@ class Assistant:
         if not self.store.exists():
             return []
         rows: dict[str, dict] = {}
-        for meta in self.store.all_chunks()[2]:
+        for meta in self.store.metadatas():
             row = rows.setdefault(
                 meta["source"],
                 {
@@ -184,13 +184,9 @@ class Assistant:
         """The cleaned article as indexed, put back together from its chunks' offsets."""
         from rag.index import chunk_from_store
 
-        ids, docs, metas = self.store.all_chunks()
+        ids, docs, metas = self.store.all_chunks(source)
         chunks = sorted(
-            (
-                chunk_from_store(i, d, m)
-                for i, d, m in zip(ids, docs, metas, strict=True)
-                if m["source"] == source
-            ),
+            (chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)),
             key=lambda c: c.start,
         )
         text = ""

@@ -99,17 +99,22 @@ class ChunkStore:
     def count(self) -> int:
         return self.collection().count()
 
+    def metadatas(self) -> list[dict]:
+        """Every chunk's metadata, without the texts."""
+        return self.collection().get(include=["metadatas"])["metadatas"] or []
+
     def file_states(self) -> dict[str, FileState]:
-        got = self.collection().get(include=["metadatas"])
         present: dict[str, int] = defaultdict(int)
         first: dict[str, dict] = {}
-        for meta in got["metadatas"] or []:
+        for meta in self.metadatas():
             present[meta["source"]] += 1
             first.setdefault(meta["source"], meta)
         return {s: FileState(m["file_sha256"], present[s], int(m["n_chunks"])) for s, m in first.items()}
 
-    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
-        got = self.collection().get(include=["documents", "metadatas"])
+    def all_chunks(self, source: str | None = None) -> tuple[list[str], list[str], list[dict]]:
+        """(ids, texts, metadatas) of every chunk, or of one source file's chunks."""
+        where = {"source": source} if source is not None else None
+        got = self.collection().get(where=where, include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
     def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float]]:
