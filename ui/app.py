@@ -52,7 +52,7 @@ def _parse_label(label: str) -> tuple[str, str]:
 
 
 def _new_session() -> dict:
-    return {"id": uuid.uuid4().hex[:8], "history": [], "last": None}
+    return {"id": uuid.uuid4().hex[:8], "history": []}
 
 
 def build(assistant: Assistant):
@@ -99,16 +99,11 @@ def build(assistant: Assistant):
         chat[-1] = {"role": "assistant", "content": render.answer_html(result, state["id"])}
         state = {
             **state,
-            "last": result,
             "history": state["history"]
             + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}],
         }
         articles = {c["source"]: assistant.article_text(c["source"]) for c in result["citations"]}
-        read_as = (
-            f"Searched for: *{answer.standalone_question}*"
-            if answer.standalone_question
-            else f"Searched for: *{question}*"
-        )
+        read_as = f"Searched for: *{answer.standalone_question or question}*"
         yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
 
     def refresh(label):
