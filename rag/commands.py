@@ -154,13 +154,13 @@ def evaluate(args: argparse.Namespace) -> int:
     gold_path = args.gold or DEFAULT_GOLD
     gold = load_gold(gold_path)[: args.limit]
     previous = load_report(args.compare) if args.compare else None
+    floors = parse_floors(args.fail_under, dict.fromkeys(_metric_names()))  # a typo fails before any work
     settings = load_settings(backend=args.backend, top_k=args.k)
     assistant = Assistant(settings)
     judge = make_judge(settings, args.judge) if args.judge else None
     report = assistant.ingest()  # the gold set is about the configured corpus; unchanged files are skipped
     if report.skipped:
         print(format_report(report, assistant.store.count()), file=sys.stderr)
-    floors = parse_floors(args.fail_under, dict.fromkeys(_metric_names()))
     result = run_eval(assistant, gold, progress=True, judge=judge, gold_path=gold_path)
     paths = write_reports(result, args.out)
     agg = result["aggregate"]
