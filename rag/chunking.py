@@ -5,43 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from rag.text import sentence_spans
 from rag.types import Article, Chunk
 
-# Words after which a full stop does not end a sentence.
-ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "sgt", "capt", "maj", "st", "jr", "sr",
-    "no", "vol", "vs", "etc", "e.g", "i.e", "u.s", "u.n", "u.k", "jan", "feb", "mar", "apr",
-    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "ltd", "rep",
-    "sen", "gov", "pres", "adm",
-}  # fmt: skip
-_BOUNDARY = re.compile(r"(?<=[.!?])[”\"’')\]]*(\s+)(?=[“\"‘'(\[A-Z0-9])|\n\s*\n")
-_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][”\"’')\]]*$")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; paragraph breaks always end a sentence."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        end = m.start(1) if m.group(1) is not None else m.start()
-        if m.group(1) is not None:
-            before = _WORD_BEFORE.search(text[max(start, end - 20) : end])
-            if before and before.group(1).lower().rstrip(".") in ABBREVIATIONS:
-                continue
-        if text[start:end].strip():
-            spans.append(_trim(text, start, end))
-        start = m.end()
-    if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
-    return spans
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+__all__ = ["chunk_article", "sentence_spans"]
 
 
 def _split_long(text: str, span: tuple[int, int], limit: int, count) -> list[tuple[int, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,32 +9,9 @@ import numpy as np
 from rag.embeddings import Embedder
 from rag.index import chunk_from_store, embedding_text
 from rag.settings import Settings
+from rag.text import keyword_tokens
 from rag.types import Chunk, Hit
 from vectorstore import ChunkStore
-
-STOPWORDS = frozenset(
-    """a an and are as at be been but by can could did do does for from had has have he her his
-    how i if in into is it its may might more most much not of on or our she should so than that
-    the their them then there these they this those to was we were what when where which while who
-    whom why will with would you your about after also any both each few other over such under up
-    said says""".split()
-)
-_TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
-
-
-def keyword_tokens(text: str) -> list[str]:
-    """Lower-cased words and numbers for BM25; '10,000' and '10000' are the same token."""
-    out = []
-    for tok in _TOKEN.findall(text.lower()):
-        if tok[0].isdigit():
-            tok = tok.replace(",", "").rstrip(".")
-        else:
-            tok = tok.replace("’", "'")
-            if tok.endswith("'s"):
-                tok = tok[:-2]
-        if tok and tok not in STOPWORDS:
-            out.append(tok)
-    return out
 
 
 def fuse(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
