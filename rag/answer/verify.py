@@ -1,0 +1,126 @@
+"""Does a claim follow from the sentences it cites? Sentence-level, general rules only:
+
+- every number, month and name in the claim is in one window of the cited text (a sentence, or
+  a sentence with the one before when it refers back to it), the window that also holds most of the claim's words: a figure the chunk
+  gives for something else, in another sentence, does not count;
+- that window holds at least `support_coverage` of the claim's content words (stemmed);
+- the claim says something the question does not already say (no fragments, no echoes);
+- the claim holds what the question asks for (a number for how many/much, a date for when).
+
+The article's title line counts as part of every window (it names the subject).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import text as tx
+
+
+@dataclass(frozen=True)
+class Support:
+    supported: bool
+    coverage: float  # share of the claim's content words in the best window
+    missing: tuple[str, ...]  # numbers, months and names the best window lacks
+    window: tuple[int, int] | None  # offsets of the best window in the evidence text
+    reason: str = ""
+
+
+_REFERS_BACK = re.compile(
+    r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their|the (?:agency|company|group|man|woman))\b",
+    re.I,
+)
+
+
+def windows(evidence: str) -> list[tuple[int, int]]:
+    """Each sentence, and each sentence with the one before when it opens by referring back to it
+    ("It also claimed that 12,000 ..."): the units a number or name can belong to."""
+    spans = tx.sentence_spans(evidence)
+    out = list(spans)
+    out += [
+        (spans[i][0], spans[i + 1][1])
+        for i in range(len(spans) - 1)
+        if _REFERS_BACK.match(evidence[spans[i + 1][0] : spans[i + 1][1]])
+    ]
+    return out
+
+
+def _specifics(text: str) -> set[str]:
+    return tx.numbers_in(text) | tx.months_in(text) | tx.names_in(text)
+
+
+def support(claim: str, evidence: str, min_coverage: float, header: str = "", question: str = "") -> Support:
+    """The best window of `evidence` for `claim`, and whether it supports it. A name the question
+    itself gives ("What weapons did Russia ...") may stand anywhere in the cited text: the question
+    names the subject; numbers, months and every other name must be in the window."""
+    words = {tx.stem(w) for w in tx.content_words(claim)}
+    if not words:
+        return Support(False, 0.0, (), None, "no content words")
+    given = {tx.stem(n) for n in tx.names_in(question) | tx.content_words(question)} & tx.stems(evidence)
+    wanted = {w for w in _specifics(claim) if w[0].isdigit() or tx.stem(w) not in given}
+    head_stems = tx.stems(header)
+    best: Support | None = None
+    for s, e in windows(evidence) or [(0, len(evidence))]:
+        piece = evidence[s:e]
+        have = tx.stems(piece) | head_stems
+        have_numbers = tx.numbers_in(piece) | tx.numbers_in(header)
+        # numbers exactly; names and months by stem ("Ukraine's" = "Ukrainian", "Korea" = "Korean")
+        have_words = {tx.stem(w) for w in tx.words(piece) + tx.words(header)}
+        missing = tuple(
+            sorted(
+                w
+                for w in wanted
+                if (w not in have_numbers if w[0].isdigit() else tx.stem(w) not in have_words)
+            )
+        )
+        coverage = sum(w in have for w in words) / len(words)
+        ok = not missing and coverage >= min_coverage
+        candidate = Support(ok, coverage, missing, (s, e), "" if ok else _why(missing, coverage))
+        if best is None or (candidate.supported, -len(missing), coverage) > (
+            best.supported,
+            -len(best.missing),
+            best.coverage,
+        ):
+            best = candidate
+    return best
+
+
+def _why(missing: tuple[str, ...], coverage: float) -> str:
+    if missing:
+        return "not in one cited sentence: " + ", ".join(missing)
+    return f"cited sentences hold {coverage:.0%} of its words"
+
+
+def says_something_new(claim: str, question: str) -> bool:
+    """The claim adds content beyond the question's own words (not "They were going to bring.")."""
+    return bool(tx.stems(claim) - tx.stems(question))
+
+
+def expected_type(question: str) -> str | None:
+    """'number' for how many / how much, 'date' for when / what date; None otherwise."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much|old|long|far|tall|big)\b|\bwhat (number|percentage|share)\b", q):
+        return "number"
+    if re.search(r"^\s*when\b|\bwhat (date|day|year|month)\b|\bin which year\b|\bon which (date|day)\b", q):
+        return "date"
+    return None
+
+
+def has_expected_type(question: str, text: str) -> bool:
+    expects = expected_type(question)
+    if expects == "number":
+        return bool(tx.numbers_in(text)) or bool(tx.NUMBER_WORDS & {w.lower() for w in tx.words(text)})
+    if expects == "date":
+        return (
+            bool(tx.months_in(text))
+            or bool(re.search(r"\b(1[5-9]|20)\d\d\b", text))
+            or bool(
+                re.search(
+                    r"\b(yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+                    text,
+                    re.I,
+                )
+            )
+        )
+    return True
