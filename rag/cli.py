@@ -36,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per question")
 
     p = sub.add_parser("eval", help="answer a gold question set and score answers, citations, refusals")
-    p.add_argument("--gold", type=Path, default=None, help="gold .jsonl (default: eval/gold.jsonl)")
+    p.add_argument(
+        "--gold", type=Path, default=None, help="gold .jsonl (default: eval/sets/bundled-dev.jsonl)"
+    )
+    p.add_argument(
+        "--corpus", type=Path, default=None, help="ingest this folder into its own index for the run"
+    )
     p.add_argument("--out", type=Path, default=Path("eval/reports/latest"), help="report folder")
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
     p.add_argument("-k", type=int, default=None, help="chunks given to the model (default: RAG_TOP_K)")
@@ -55,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="METRIC=VALUE",
         help="exit 1 when a metric is below its floor, e.g. fact_recall=0.5",
     )
-    p.add_argument("--judge", default=None, metavar="MODEL", help="also grade with an Ollama model")
+    p.add_argument(
+        "--judge",
+        default=None,
+        metavar="MODEL",
+        help="also grade with a judge: an Ollama model name, or `embedded` (the instruct model, yes/no)",
+    )
 
     p = sub.add_parser("ui", help="open the chat page in the browser (ingests the corpus on first run)")
     p.add_argument("--port", type=int, default=None, help="default: RAG_UI_PORT")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from pathlib import Path
 
 from rag.assistant import Assistant
 from rag.cli import print_json
-from rag.errors import RagError
+from rag.errors import BadInput, RagError
 from rag.settings import Settings
 from rag.types import IngestReport
 
@@ -87,13 +88,18 @@ def _ask_one(assistant: Assistant, question: str, as_json: bool, stream: bool) -
     from rag.types import Answer
 
     answer = None
+    live = stream and sys.stderr.isatty()
     for event in assistant.stream(question):
-        if isinstance(event, Answer):
+        if isinstance(event, Answer) and event.preliminary:
+            if live:  # the quick extractive answer, shown while the model writes
+                sys.stderr.write(f"(quick answer, checking the model's) {event.text}\n")
+                sys.stderr.flush()
+        elif isinstance(event, Answer):
             answer = event
-        elif stream and sys.stderr.isatty():
+        elif live:
             sys.stderr.write(event)  # raw draft; the verified answer follows on stdout
             sys.stderr.flush()
-    if stream and sys.stderr.isatty():
+    if live:
         sys.stderr.write("\n")
     if as_json:
         print_json(answer.to_dict())
@@ -106,6 +112,13 @@ def format_answer(answer) -> str:
     lines = [answer.text]
     if answer.refused:
         lines.append("(refused: the retrieved articles do not support an answer)")
+        if answer.closest:
+            lines.append("")
+            lines.append("Closest passages (judge for yourself):")
+            for c in answer.closest:
+                label = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
+                lines.append(f"- {c.source} — {label}")
+                lines.append(f"    “{' '.join(c.quote.split())}”")
     elif answer.extractive:
         lines.append("(quoted: the generated answer could not be verified)")
     if answer.citations:
@@ -144,6 +157,18 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_corpus_settings(settings, corpus: Path):
+    """A gold set over another corpus gets its own index under $RAG_HOME/eval/, kept between runs
+    (unchanged files are skipped on the next run); the model files stay shared."""
+    import hashlib
+
+    if not corpus.is_dir():
+        raise BadInput(f"--corpus {corpus}: not a folder")
+    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:10]
+    home = settings.home / "eval" / f"{corpus.resolve().name}-{key}"
+    return settings.model_copy(update={"home": home, "corpus": corpus, "models": settings.models_dir})
+
+
 def evaluate(args: argparse.Namespace) -> int:
     """`rag eval`: answer the gold set, score it, write the reports, compare and gate."""
     from eval.gold import DEFAULT_GOLD, load_gold
@@ -156,6 +181,8 @@ def evaluate(args: argparse.Namespace) -> int:
     previous = load_report(args.compare) if args.compare else None
     floors = parse_floors(args.fail_under, dict.fromkeys(_metric_names()))  # a typo fails before any work
     settings = load_settings(backend=args.backend, top_k=args.k)
+    if args.corpus:
+        settings = _eval_corpus_settings(settings, args.corpus)
     assistant = Assistant(settings)
     judge = make_judge(settings, args.judge) if args.judge else None
     report = assistant.ingest()  # the gold set is about the configured corpus; unchanged files are skipped
@@ -167,6 +194,11 @@ def evaluate(args: argparse.Namespace) -> int:
     print(f"{len(gold)} questions · {result['meta']['backend']} {result['meta']['model']}")
     for key in (
         "hit_at_k",
+        "answer_found",
+        "cited_right",
+        "false_refusals",
+        "wrong_answers",
+        "unanswerable_refused",
         "fact_recall",
         "crag_score",
         "citation_recall",
@@ -203,7 +235,8 @@ def setup(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     print(f"embedding model: {model_files.onnx_embedding_path(settings.models_dir)}", file=sys.stderr)
-    print(
-        f"embedded LLM:    {model_files.gguf_path(settings.models_dir, settings.gguf_path)}", file=sys.stderr
-    )
+    path = model_files.gguf_path(settings.models_dir, settings.gguf_path, settings.embedded_model)
+    if not settings.gguf_path:
+        model_files.check_gguf(path, model_files.EMBEDDED_MODELS[settings.embedded_model])
+    print(f"embedded LLM:    {path} (sha256 checked)", file=sys.stderr)
     return 0

@@ -37,6 +37,10 @@ class ModelFilesMissing(RagError):
     pass
 
 
+class ModelFileMismatch(RagError):
+    """An assembled model file is not the pinned one (size or sha256)."""
+
+
 def ollama_unreachable(host: str, exc: Exception) -> BackendUnavailable:
     """The one message for a dead Ollama server, for generation and embeddings alike."""
     return BackendUnavailable(

@@ -1,7 +1,7 @@
 """Model backends behind one small interface. `make_llm` is the only place that picks one.
 
 - `ollama`: the user's Ollama server (chat API, streaming, num_ctx sent explicitly)
-- `llamacpp`: in-process llama.cpp on the bundled gemma-3-270m base GGUF (completion-style)
+- `llamacpp`: in-process llama.cpp on the embedded Qwen2.5-Coder-Instruct GGUF (its chat template)
 - `auto`: Ollama when it answers and has the model, else llama.cpp
 """
 
@@ -9,27 +9,29 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Literal, Protocol
+from typing import Protocol
 
 from rag.errors import BackendUnavailable, GenerationFailed, ModelNotPulled, ollama_unreachable
 from rag.settings import Settings
 
-PromptStyle = Literal["chat", "completion"]
-
 
 class LLM(Protocol):
+    """A chat model: takes system/user messages, yields text pieces."""
+
     backend: str
     model: str
-    style: PromptStyle  # chat: gets system + user messages; completion: one few-shot prompt
 
-    def stream(self, prompt: str | list[dict], *, stop: list[str], max_tokens: int) -> Iterator[str]:
+    def stream(self, prompt: list[dict], *, stop: list[str], max_tokens: int) -> Iterator[str]:
         """Yield text pieces; raise GenerationFailed if the answer cannot be completed."""
         ...
 
 
 class LlamaCppLLM:
+    """llama.cpp in-process on a GGUF instruct model, prompted through the GGUF's own chat template,
+    so the embedded and Ollama paths send the same messages. The fixed system prompt comes first:
+    llama.cpp keeps the evaluated prefix, so consecutive answers only process their evidence."""
+
     backend = "llamacpp"
-    style: PromptStyle = "completion"
 
     def __init__(self, settings: Settings):
         from rag.model_files import gguf_path
@@ -40,30 +42,65 @@ class LlamaCppLLM:
             raise BackendUnavailable(
                 "llama-cpp-python is not installed: run ./quickstart.sh (or pip install llama-cpp-python)"
             ) from exc
-        path = gguf_path(settings.models_dir, settings.gguf_path)
+        path = gguf_path(settings.models_dir, settings.gguf_path, settings.embedded_model)
         self.model = path.name
         self.temperature = settings.temperature
+        self.n_ctx = settings.num_ctx
+        extra = {}
+        if settings.prompt_lookup:
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+            extra["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=settings.prompt_lookup)
         self._llm = Llama(
-            model_path=str(path), n_ctx=settings.num_ctx, n_threads=settings.threads, verbose=False
+            model_path=str(path), n_ctx=settings.num_ctx, n_threads=settings.threads, verbose=False, **extra
         )
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
 
     def stream(self, prompt, *, stop, max_tokens):
-        if not isinstance(prompt, str):
-            raise TypeError("llama.cpp backend takes a completion prompt")
+        messages = prompt if isinstance(prompt, list) else [{"role": "user", "content": prompt}]
         with self._lock:
-            for part in self._llm(
-                prompt, max_tokens=max_tokens, temperature=self.temperature, stop=stop, stream=True
-            ):
-                yield part["choices"][0]["text"]
+            try:
+                parts = self._llm.create_chat_completion(
+                    messages,
+                    max_tokens=max_tokens,
+                    temperature=self.temperature,
+                    stop=stop or None,
+                    stream=True,
+                )
+                for part in parts:
+                    yield part["choices"][0]["delta"].get("content") or ""
+            except ValueError as exc:  # llama.cpp's context overflow
+                raise GenerationFailed(f"the embedded model could not answer: {exc}") from exc
 
     def count_tokens(self, text: str) -> int:
-        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False))
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def logprobs_of(self, messages: list[dict], choices: list[str]) -> dict[str, float]:
+        """Log-probabilities of each choice's first token as the model's next token after `messages`
+        (a yes/no judge without sampling)."""
+        import numpy as np
+
+        with self._lock:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            template = self._llm.metadata["tokenizer.chat_template"]
+            eos = self._llm._model.token_get_text(self._llm.token_eos())
+            bos = self._llm._model.token_get_text(self._llm.token_bos())
+            formatted = Jinja2ChatFormatter(template, eos_token=eos, bos_token=bos)(messages=messages).prompt
+            tokens = self._llm.tokenize(formatted.encode("utf-8"), add_bos=False, special=True)
+            self._llm.reset()
+            self._llm.eval(tokens)
+            logits = np.asarray(self._llm._scores[self._llm.n_tokens - 1], dtype=np.float64)
+            logits = logits - logits.max()
+            logp = logits - np.log(np.exp(logits).sum())
+            return {
+                c: float(logp[self._llm.tokenize(c.encode("utf-8"), add_bos=False, special=False)[0]])
+                for c in choices
+            }
 
 
 class OllamaLLM:
     backend = "ollama"
-    style: PromptStyle = "chat"
 
     def __init__(self, settings: Settings, check: bool = True):
         import ollama
