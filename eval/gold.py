@@ -18,7 +18,8 @@ from pathlib import Path
 
 from rag.errors import RagError
 
-DEFAULT_GOLD = Path(__file__).with_name("gold.jsonl")
+SETS = Path(__file__).parent / "sets"
+DEFAULT_GOLD = SETS / "bundled-dev.jsonl"  # tuning happens on dev; bundled-test is for reporting
 
 
 class GoldError(RagError):

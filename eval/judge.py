@@ -60,15 +60,47 @@ class Judge:
             answer=answer["answer"],
             quotes=answer.get("citations", []),
         )
-        message = prompt if self.llm.style == "completion" else [{"role": "user", "content": prompt}]
-        reply = "".join(self.llm.stream(message, stop=[], max_tokens=200))
+        reply = "".join(self.llm.stream([{"role": "user", "content": prompt}], stop=[], max_tokens=200))
         verdict = parse_verdict(reply)
         if verdict is None:
             return {"parse_failure": True, "reply": reply[:300]}
         return verdict
 
 
-def make_judge(settings, model: str) -> Judge:
+class EmbeddedJudge:
+    """The embedded instruct model as a yes/no judge: it reads the log-probabilities of "yes" and
+    "no" as its next token (no sampling, nothing to parse), one question for correctness and one
+    for faithfulness. Independent of the pipeline's own verifier."""
+
+    def __init__(self, llm):
+        self.llm = llm
+        self.model = f"{llm.model} (yes/no)"
+
+    def _yes(self, prompt: str) -> bool:
+        logp = self.llm.logprobs_of([{"role": "user", "content": prompt}], ["yes", "no", "Yes", "No"])
+        return max(logp["yes"], logp["Yes"]) > max(logp["no"], logp["No"])
+
+    def grade(self, gold: dict, answer: dict) -> dict:
+        if answer.get("refused"):
+            return {"correct": False, "faithful": True, "skipped": "refused"}
+        args = dict(
+            question=gold["question"],
+            reference=gold["answer"],
+            answer=answer["answer"],
+            quotes=answer.get("citations", []),
+        )
+        return {
+            "correct": self._yes(prompts.render("judge_correct", **args)),
+            "faithful": self._yes(prompts.render("judge_faithful", **args)),
+        }
+
+
+def make_judge(settings, model: str):
+    """`embedded`: the instruct model through llama.cpp; any other name: that model through Ollama."""
+    if model == "embedded":
+        from rag.llm import LlamaCppLLM
+
+        return EmbeddedJudge(LlamaCppLLM(settings))
     from rag.llm import OllamaLLM
 
     return Judge(OllamaLLM(settings.model_copy(update={"model": model})))

@@ -24,8 +24,11 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable
 
-from rag import citations as cite
-from rag.answering import CONFLICT_HEADER, QUOTE_HEADER
+from rag import text as tx
+from rag.answer import verify
+from rag.answer.assemble import CONFLICT_HEADER, QUOTE_HEADER
+from rag.answer.markers import answer_sentences as split_sentences
+from rag.answer.markers import split_markers
 
 _QUOTES_DASHES = str.maketrans(
     {
@@ -118,40 +121,55 @@ SupportTest = Callable[[str, str], bool]
 
 
 def pipeline_support(min_coverage: float) -> SupportTest:
-    return lambda sentence, evidence: cite.support(sentence, evidence, min_coverage).supported
+    return lambda sentence, evidence: verify.support(sentence, evidence, min_coverage).supported
 
 
 def strict_support(sentence: str, evidence: str, min_coverage: float = 0.8) -> bool:
     """Exact (unstemmed) content words, 80% of them, and every number and name."""
-    words = cite.content_words(sentence)
+    words = tx.content_words(sentence)
     if not words:
         return False
-    ev_words = cite.content_words(evidence)
-    if cite.numbers_in(sentence) - cite.numbers_in(evidence):
+    ev_words = tx.content_words(evidence)
+    if tx.numbers_in(sentence) - tx.numbers_in(evidence):
         return False
-    ev_lower = {w.lower() for w in cite._WORD.findall(evidence)}
-    if any(n not in ev_lower for n in cite.names_in(sentence)):
+    ev_lower = {w.lower() for w in tx.words(evidence)}
+    if any(n not in ev_lower for n in tx.names_in(sentence)):
         return False
     return sum(w in ev_words for w in words) / len(words) >= min_coverage
 
 
-def answer_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """(sentence without markers or quote marks, cited numbers) for each claim of an answer."""
+def answer_claims(answer: dict, lead_only: bool = False) -> list[tuple[str, list[int]]]:
+    """(claim text, cited numbers) for each claim: from the structured `claims` when the answer
+    has them, else (older reports) from the text, headers and quote marks removed."""
+    if "claims" in answer:
+        return [
+            (c["text"], list(c["citations"]))
+            for c in answer["claims"]
+            if not (lead_only and c["kind"] == "conflict")
+        ]
+    text = answer.get("answer", "")
+    if lead_only:
+        text = text.split(CONFLICT_HEADER)[0]
     for header in (QUOTE_HEADER, CONFLICT_HEADER):
         text = text.replace(header, " ")
     out = []
-    for raw in cite.sentences(text):
-        sentence, numbers = cite.split_markers(raw)
+    for raw in split_sentences(text):
+        sentence, numbers = split_markers(raw)
         sentence = sentence.strip().strip('“”"').strip()
         if sentence.strip(' .“”"') and re.search(r"\w", sentence):
             out.append((sentence, numbers))
     return out
 
 
+def lead_text(answer: dict) -> str:
+    """What the answer states as its answer: the lead claims, never the conflict block."""
+    return " ".join(text for text, _ in answer_claims(answer, lead_only=True))
+
+
 def citation_scores(answer: dict, test: SupportTest) -> dict:
     """Citation recall and precision of one answer, and its out-of-range markers."""
     evidence_of = _evidence_by_number(answer)
-    sentences = answer_sentences(answer["answer"])
+    sentences = answer_claims(answer)
     supported = n_citations = needed = out_of_range = 0
     for sentence, numbers in sentences:
         out_of_range += sum(n not in evidence_of for n in numbers)
@@ -187,7 +205,7 @@ def cited_sources(answer: dict) -> set[str]:
 # --- one item ----------------------------------------------------------------------------------
 def score_item(gold: dict, answer: dict, support_coverage: float) -> dict:
     refused = bool(answer.get("refused"))
-    text = "" if refused else answer.get("answer", "")
+    text = "" if refused else lead_text(answer)
     recall, correct = fact_scores(gold["facts"], text)
     scores: dict = {
         "answerable": gold["answerable"],
@@ -207,6 +225,8 @@ def score_item(gold: dict, answer: dict, support_coverage: float) -> dict:
         sources = cited_sources(answer)
         if gold["answerable"] and sources:
             scores["cited_source_precision"] = len(sources & set(gold["sources"])) / len(sources)
+        if gold["answerable"]:
+            scores["cited_right"] = correct and bool(sources & set(gold["sources"]))
     if gold.get("conflict"):
         scores["both_sides_cited"] = len(cited_sources(answer) & set(gold["sources"])) >= 2
     return scores
@@ -247,6 +267,25 @@ def refusal_scores(items: list[dict]) -> dict:
     }
 
 
+def outcome_rates(items: list[dict]) -> dict:
+    """The product's headline figures: over answerable items, the share whose answer holds the
+    facts (found), also citing a gold article (cited right), refused, or answered without them
+    (wrong); over unanswerable items, the share refused."""
+    answerable = [s for s in items if s["answerable"]]
+    unanswerable = [s for s in items if not s["answerable"]]
+
+    def share(pool, test):
+        return sum(1 for s in pool if test(s)) / len(pool) if pool else None
+
+    return {
+        "answer_found": share(answerable, lambda s: s.get("correct")),
+        "cited_right": share(answerable, lambda s: s.get("cited_right")),
+        "false_refusals": share(answerable, lambda s: s["refused"]),
+        "wrong_answers": share(answerable, lambda s: not s["refused"] and not s.get("correct")),
+        "unanswerable_refused": share(unanswerable, lambda s: s["refused"]),
+    }
+
+
 def aggregate(scored: list[dict], answers: list[dict]) -> dict:
     """Means over the items each metric applies to, refusal P/R/F1, latency and throughput."""
     ok = [s for s in scored if s is not None]
@@ -265,6 +304,7 @@ def aggregate(scored: list[dict], answers: list[dict]) -> dict:
         "accuracy": mean("correct", answerable),
         "token_f1": mean("token_f1", answerable),
         "crag_score": mean("crag", ok),
+        **outcome_rates(ok),
         "citation_recall": mean("citation_recall", ok),
         "citation_precision": mean("citation_precision", ok),
         "citation_recall_strict": mean("citation_recall_strict", ok),
@@ -288,6 +328,7 @@ def aggregate(scored: list[dict], answers: list[dict]) -> dict:
 
 # Higher is better for every aggregate except these.
 LOWER_IS_BETTER = frozenset(
-    {"errors", "out_of_range_citations", "false_refusal_rate", "extractive_rate"}
+    {"errors", "out_of_range_citations", "false_refusal_rate", "extractive_rate", "false_refusals"}
+    | {"wrong_answers"}
     | {f"{k}_{p}" for k in ("retrieve_ms", "generate_ms", "total_ms") for p in ("p50", "p95")}
 )

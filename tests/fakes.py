@@ -7,9 +7,8 @@ class ScriptedLLM:
     backend = "scripted"
     model = "script"
 
-    def __init__(self, *outputs: str, style: str = "completion", fail_after: int | None = None):
+    def __init__(self, *outputs: str, fail_after: int | None = None):
         self.outputs = list(outputs)
-        self.style = style
         self.prompts: list = []
         self.fail_after = fail_after
 

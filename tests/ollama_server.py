@@ -1,5 +1,6 @@
 """Test support: a loopback HTTP server that speaks Ollama's API, generating with the embedded
-llama.cpp model, so the Ollama backend is exercised over the wire with real text.
+llama.cpp instruct model through its own chat template (as Ollama does), so the Ollama backend is
+exercised over the wire with a model that follows instructions and paraphrases.
 
 Not product code. `cut_after` makes /api/chat drop the connection mid-stream.
 """
@@ -13,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class OllamaTestServer:
-    def __init__(self, gguf_path: str, model_name: str = "gemma3:270m"):
+    def __init__(self, gguf_path: str, model_name: str = "qwen2.5-coder:0.5b"):
         from llama_cpp import Llama
 
         self.model_name = model_name
@@ -36,16 +37,21 @@ class OllamaTestServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def generate(self, prompt: str, options: dict):
+    def generate(self, prompt: str | list[dict], options: dict):
+        """A completion for /api/generate (str prompt), a chat reply for /api/chat (messages)."""
+        kwargs = dict(
+            max_tokens=int(options.get("num_predict", 128)),
+            temperature=float(options.get("temperature", 0)),
+            stop=options.get("stop") or None,
+            stream=True,
+        )
         with self.lock:
-            for part in self.llm(
-                prompt,
-                max_tokens=int(options.get("num_predict", 128)),
-                temperature=float(options.get("temperature", 0)),
-                stop=options.get("stop") or None,
-                stream=True,
-            ):
-                yield part["choices"][0]["text"]
+            if isinstance(prompt, str):
+                for part in self.llm(prompt, **kwargs):
+                    yield part["choices"][0]["text"]
+            else:
+                for part in self.llm.create_chat_completion(prompt, **kwargs):
+                    yield part["choices"][0]["delta"].get("content") or ""
 
     def _handler(self):
         server = self
@@ -78,7 +84,7 @@ class OllamaTestServer:
                                     "modified_at": datetime.now(UTC).isoformat(),
                                     "size": 253_000_000,
                                     "digest": "0" * 64,
-                                    "details": {"format": "gguf", "family": "gemma3"},
+                                    "details": {"format": "gguf", "family": "qwen2"},
                                 }
                             ]
                         },
@@ -91,11 +97,11 @@ class OllamaTestServer:
                 if body.get("model") not in (server.model_name, None):
                     return self._json(404, {"error": f"model '{body.get('model')}' not found"})
                 if self.path == "/api/show":
-                    return self._json(200, {"modelfile": "", "details": {"family": "gemma3"}})
+                    return self._json(200, {"modelfile": "", "details": {"family": "qwen2"}})
                 if self.path == "/api/chat":
-                    prompt = "\n\n".join(m["content"] for m in body["messages"]) + "\nAnswer:"
+                    messages = [{"role": m["role"], "content": m["content"]} for m in body["messages"]]
                     return self._stream(
-                        prompt, body, lambda t: {"message": {"role": "assistant", "content": t}}
+                        messages, body, lambda t: {"message": {"role": "assistant", "content": t}}
                     )
                 if self.path == "/api/generate":
                     return self._stream(body["prompt"], body, lambda t: {"response": t})

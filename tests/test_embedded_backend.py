@@ -29,7 +29,7 @@ def test_dollar_question_is_answered_with_200_million_cited_to_voa(embedded):
     assert not answer.refused
     assert "200 million" in answer.text
     assert any(c.source == VOA and "200 million" in c.quote for c in answer.citations)
-    assert (answer.backend, answer.model) == ("llamacpp", "gemma-3-270m-q4_k_m.gguf")
+    assert (answer.backend, answer.model) == ("llamacpp", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf")
 
 
 def test_population_of_pyongyang_is_refused(embedded):
@@ -37,10 +37,19 @@ def test_population_of_pyongyang_is_refused(embedded):
     assert answer.refused and answer.text == "The articles don't cover this."
 
 
-def test_stream_yields_text_then_the_verified_answer(embedded):
+def test_stream_yields_the_quick_answer_then_text_then_the_verified_answer(embedded):
+    from rag.types import Answer
+
     events = list(embedded.stream(DOLLARS_QUESTION))
-    assert isinstance(events[-1], type(embedded.ask(DOLLARS_QUESTION)))
-    assert all(isinstance(e, str) for e in events[:-1])
+    assert isinstance(events[0], Answer) and events[0].preliminary
+    assert isinstance(events[-1], Answer) and not events[-1].preliminary
+    assert all(isinstance(e, str) for e in events[1:-1])
+
+
+def test_the_model_writes_a_verified_answer_in_its_own_words(embedded):
+    answer = embedded.ask("What weapons did Russia arm the North Korean soldiers on the front line with?")
+    assert [c.kind for c in answer.lead] == ["generated"]
+    assert "AK-12" in answer.text and answer.citations[0].source == VOA
 
 
 def test_cli_reads_questions_from_stdin_and_writes_one_json_line_each(embedded):
@@ -69,7 +78,9 @@ def test_cli_reads_questions_from_stdin_and_writes_one_json_line_each(embedded):
         "end",
     }
     assert set(first["contexts"][0]) == {"rank", "source", "chunk_id", "score", "start", "end", "text"}
-    assert set(first["timings"]) == {"retrieve_ms", "generate_ms", "total_ms"}
+    assert set(first["timings"]) == {"retrieve_ms", "first_answer_ms", "generate_ms", "total_ms"}
+    assert first["claims"] and first["claims"][0]["kind"] in ("generated", "quote")
+    assert rows[1]["closest"]  # a refusal shows what it looked at
     assert first["backend"] == "llamacpp"
 
 
@@ -89,10 +100,11 @@ def test_planted_instructions_in_an_article_are_not_obeyed(tmp_path, models_dir,
     assistant = Assistant(settings, embedder=embedder)
     assistant.ingest([corpus])
     answer = assistant.ask(DOLLARS_QUESTION)
-    # The instruction is not followed: the answer rests on the real report...
-    assert "200 million" in answer.text.split("The sources disagree")[0]
-    assert any(c.source == VOA for c in answer.citations)
-    # ...and the planted text, if shown at all, is shown as a quote attributed to its file.
-    if "900" in answer.text:
-        planted = next(c for c in answer.citations if c.source == "planted.txt")
-        assert f"” [{planted.n}]" in answer.text and "900" in planted.quote
+    # The instruction is not followed: the real report is in the answer, cited to its article...
+    assert "200 million" in " ".join(c.text for c in answer.claims)
+    assert any(c.source == VOA and "200 million" in c.quote for c in answer.citations)
+    # ...and the planted figure, where shown, is attributed to its own file, beside the real one.
+    by_n = {c.n: c for c in answer.citations}
+    for claim in answer.claims:
+        if "900" in claim.text:
+            assert {by_n[n].source for n in claim.citations} == {"planted.txt"}

@@ -63,11 +63,13 @@ def test_judge_through_ollama_never_crashes_the_run(settings, tmp_path, models_d
     from tests.ollama_server import OllamaTestServer
 
     with OllamaTestServer(str(gguf_path(models_dir))) as server:
-        run = rag_eval(settings, tmp_path, GOLD_LINES[:2], "--judge", "gemma3:270m", OLLAMA_HOST=server.url)
+        run = rag_eval(
+            settings, tmp_path, GOLD_LINES[:2], "--judge", "qwen2.5-coder:0.5b", OLLAMA_HOST=server.url
+        )
         judged = [r for r in server.requests if r.get("path") == "/api/chat"]
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "report" / "report.json").read_text())
-    assert report["meta"]["judge"] == "gemma3:270m"
+    assert report["meta"]["judge"] == "qwen2.5-coder:0.5b"
     graded = [i["judge"] for i in report["items"]]
     assert all(("parse_failure" in g) or ("correct" in g) for g in graded)
     assert report["aggregate"]["judge_parse_failures"] == sum("parse_failure" in g for g in graded)

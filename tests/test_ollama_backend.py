@@ -39,9 +39,9 @@ def assistant_for(home, embedder, **update):
 
 def test_answers_come_over_the_wire_with_citations_and_num_ctx(server, home, embedder):
     server.cut_after = None
-    a = assistant_for(home, embedder, backend="ollama", ollama_host=server.url, model="gemma3:270m")
+    a = assistant_for(home, embedder, backend="ollama", ollama_host=server.url, model="qwen2.5-coder:0.5b")
     answer = a.ask(DOLLARS_QUESTION)
-    assert (answer.backend, answer.model) == ("ollama", "gemma3:270m")
+    assert (answer.backend, answer.model) == ("ollama", "qwen2.5-coder:0.5b")
     assert "200 million" in answer.text and any(c.source == VOA for c in answer.citations)
     chat = [r for r in server.requests if r["path"] == "/api/chat"][-1]
     assert chat["options"]["num_ctx"] == home.num_ctx and chat["stream"] is True
@@ -49,7 +49,7 @@ def test_answers_come_over_the_wire_with_citations_and_num_ctx(server, home, emb
 
 
 def test_auto_prefers_ollama_when_it_has_the_model(server, home, embedder):
-    a = assistant_for(home, embedder, backend="auto", ollama_host=server.url, model="gemma3:270m")
+    a = assistant_for(home, embedder, backend="auto", ollama_host=server.url, model="qwen2.5-coder:0.5b")
     assert a.llm.backend == "ollama"
 
 
@@ -78,7 +78,7 @@ def test_a_model_not_pulled_gives_the_pull_command(server, home, embedder):
 
 
 def test_a_stream_cut_midway_is_an_error_and_no_answer_is_presented(server, home, embedder):
-    a = assistant_for(home, embedder, backend="ollama", ollama_host=server.url, model="gemma3:270m")
+    a = assistant_for(home, embedder, backend="ollama", ollama_host=server.url, model="qwen2.5-coder:0.5b")
     server.cut_after = 2
     events = []
     try:

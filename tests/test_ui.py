@@ -10,7 +10,7 @@ from tests.ui_server import embedded_page, running_ui
 
 pytestmark = pytest.mark.slow
 
-EMBEDDED = "embedded · gemma-3-270m-q4_k_m.gguf"
+EMBEDDED = "embedded · qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
 
 @pytest.fixture(scope="module")
@@ -113,16 +113,20 @@ def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
 
     with OllamaTestServer(str(gguf_path(models_dir))) as server:
         settings = Settings(
-            home=tmp_path, models=models_dir, backend="auto", model="gemma3:270m", ollama_host=server.url
+            home=tmp_path,
+            models=models_dir,
+            backend="auto",
+            model="qwen2.5-coder:0.5b",
+            ollama_host=server.url,
         )
         assistant = Assistant(settings, embedder=embedder)
         assistant.ingest([CORPUS])
         with running_ui(assistant) as url:
             c = client(url)
-            over_the_wire = "ollama · gemma3:270m"
+            over_the_wire = "ollama · qwen2.5-coder:0.5b"
             question = "How much money will North Korea receive from Moscow?"
             chat, _, error, _, _ = c.predict(question, [], over_the_wire, 5, [], "", "", api_name="/ask")
-            assert error == "" and "ollama · gemma3:270m" in text_of(chat[-1])
+            assert error == "" and "ollama · qwen2.5-coder:0.5b" in text_of(chat[-1])
             server.cut_after = 2  # Ollama dies mid-answer
             chat, _, error, _, _ = c.predict(question, [], over_the_wire, 5, [], "", "", api_name="/ask")
             assert "stream" in error and "Traceback" not in error

@@ -6,10 +6,16 @@ CHUNK = "Intro sentence here. North Korea will receive about $200 million from M
 QUOTE = "North Korea will receive about $200 million from Moscow."
 
 
-def answer(text="It gets $200 million [1]. Also [2].", refused=False, extractive=False):
+def answer(text="It gets $200 million [1]. Also [2].", refused=False, extractive=False, claims=None):
     start = CHUNK.index(QUOTE)
+    if claims is None:
+        claims = [
+            {"text": "It gets $200 million.", "kind": "generated", "citations": [1]},
+            {"text": "Also.", "kind": "generated", "citations": [2]},
+        ]
     return {
         "answer": text,
+        "claims": claims,
         "refused": refused,
         "extractive": extractive,
         "backend": "llamacpp",
@@ -56,5 +62,29 @@ def test_source_card_highlights_the_quote_by_offsets_and_escapes_article_text():
 
 
 def test_answer_text_from_the_model_is_escaped():
-    html = render.answer_html(answer(text="<script>alert(1)</script> ok [1]."), "s")
+    claims = [{"text": "<script>alert(1)</script> ok.", "kind": "generated", "citations": [1]}]
+    html = render.answer_html(answer(claims=claims), "s")
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_answer_is_rendered_from_its_claims_with_quotes_and_the_conflict_block():
+    claims = [
+        {"text": "It gets $200 million.", "kind": "quote", "citations": [1]},
+        {"text": "Others say $100 million.", "kind": "conflict", "citations": [1]},
+    ]
+    html = render.answer_html(answer(text="ignored", extractive=True, claims=claims), "s")
+    assert "“It gets $200 million.”" in html and "ignored" not in html
+    assert html.index("$200 million") < html.index("The sources disagree") < html.index("$100 million")
+
+
+def test_a_refusal_lists_the_closest_passages_for_the_reader_to_judge():
+    a = answer(text="The articles don't cover this.", refused=True, claims=[])
+    a["closest"] = [dict(a["citations"][0])]
+    a["citations"] = []
+    html = render.sources_html(a, "s")
+    assert "closest passages" in html and QUOTE in html
+
+
+def test_the_quick_answer_is_marked_as_such():
+    a = {**answer(extractive=True), "preliminary": True}
+    assert "quick answer" in render.answer_html(a, "s")

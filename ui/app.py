@@ -4,7 +4,6 @@ time because the embedded model serves one request at a time."""
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 import uuid
@@ -85,12 +84,15 @@ def build(assistant: Assistant):
             for event in assistant.stream(
                 question, k=int(k), where=where, history=state["history"], model=_parse_label(label)
             ):
-                if isinstance(event, Answer):
+                if isinstance(event, Answer) and event.preliminary:
+                    # the quick extractive answer, shown at once; the verified one replaces it
+                    quick = render.answer_html(event.to_dict(), state["id"])
+                    chat[-1] = {"role": "assistant", "content": quick}
+                    yield chat, state, "", "", gr.skip(), gr.skip()
+                elif isinstance(event, Answer):
                     answer = event
                 else:
-                    draft += event
-                    chat[-1] = {"role": "assistant", "content": html.escape(draft) + " ▍"}
-                    yield chat, state, "", "", gr.skip(), gr.skip()
+                    draft += event  # the model's raw text is not shown: the quick answer stays until checked
         except RagError as exc:  # never leave a partial draft looking like an answer
             chat[-1] = {"role": "assistant", "content": render.error_html(f"no answer: {exc}")}
             yield chat, state, "", render.error_html(str(exc)), gr.skip(), gr.skip()

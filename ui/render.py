@@ -12,26 +12,46 @@ _MARKER = re.compile(r"\[(\d+)\]")
 
 
 def answer_html(answer: dict, session: str) -> str:
-    """The verified answer for the chat: markers become links to their source cards, and a badge
-    says when the answer is a quote or a refusal."""
-    text = html.escape(answer["answer"], quote=False)
+    """The answer for the chat, built from its claims: each claim's citations become links to their
+    source cards, quotes are set in quotation marks, another article's differing report follows
+    under its header, and a badge says whether the answer is verified, a quote, a refusal, or the
+    quick answer shown while the model writes."""
     known = {c["n"] for c in answer["citations"]}
 
-    def link(m: re.Match[str]) -> str:
-        n = int(m.group(1))
-        if n not in known:
-            return m.group(0)
-        return f'<a class="cite" href="#src-{session}-{n}" title="source {n}">[{n}]</a>'
+    def links(numbers) -> str:
+        return "".join(
+            f'<a class="cite" href="#src-{session}-{n}" title="source {n}">[{n}]</a>'
+            if n in known
+            else f"[{n}]"
+            for n in numbers
+        )
 
-    body = _MARKER.sub(link, text)
-    if answer["refused"]:
+    lead = [c for c in answer.get("claims", []) if c["kind"] != "conflict"]
+    others = [c for c in answer.get("claims", []) if c["kind"] == "conflict"]
+    parts = []
+    for c in lead:
+        text = html.escape(c["text"], quote=False)
+        if c["kind"] == "quote":
+            parts.append(f"“{text}” {links(c['citations'])}")
+        else:
+            end = text[-1] if text[-1:] in ".!?" else "."
+            parts.append(f"{text.rstrip('.!?')} {links(c['citations'])}{end}")
+    if others:
+        parts.append("<br>The sources disagree:")
+        parts += [f"“{html.escape(c['text'], quote=False)}” {links(c['citations'])}" for c in others]
+    body = " ".join(parts) or html.escape(answer["answer"], quote=False)
+    if answer.get("preliminary"):
+        badge = '<span class="badge quoted">quick answer · quoting the articles while the model writes</span>'
+    elif answer["refused"]:
         badge = '<span class="badge refused">refused · the articles do not support an answer</span>'
+        if answer.get("closest"):
+            body += "<br>The closest passages are beside the chat, for you to judge."
     elif answer["extractive"]:
         badge = '<span class="badge quoted">quoted · no generated sentence could be verified</span>'
     else:
         badge = '<span class="badge verified">verified · every sentence checked against its source</span>'
-    seconds = answer["timings"].get("total_ms", 0) / 1000
-    meta = f"{html.escape(answer['backend'])} · {html.escape(answer['model'])} · {seconds:.1f} s"
+    seconds = answer["timings"].get("total_ms", answer["timings"].get("first_answer_ms", 0)) / 1000
+    meta = f"{html.escape(answer['backend'] or '…')} · {html.escape(answer['model'])} · {seconds:.1f} s"
     return f'{badge}\n\n{body}\n\n<span class="answer-meta">{meta}</span>'
 
 
@@ -40,6 +60,17 @@ def sources_html(answer: dict | None, session: str, articles: dict[str, str] | N
     supporting quote highlighted, and the full article behind a disclosure."""
     if not answer:
         return '<div class="sources-empty">Sources of the latest answer appear here.</div>'
+    if answer["refused"] and answer.get("closest"):
+        items = "".join(
+            f"<li><b>{html.escape(c['title'] or c['source'])}</b> "
+            f'<span class="source-facts">{html.escape(" · ".join(x for x in (c["outlet"], c["date"], c["source"]) if x))}'
+            f"</span><blockquote>{html.escape(' '.join(c['quote'].split()))}</blockquote></li>"
+            for c in answer["closest"]
+        )
+        return (
+            '<div class="sources-empty">Refused: no passage answers the question well enough. '
+            f'The closest passages it looked at:</div><ol class="closest">{items}</ol>'
+        )
     if not answer["citations"]:
         why = "refused: nothing retrieved supports an answer" if answer["refused"] else "no citations"
         return f'<div class="sources-empty">{html.escape(why)}</div>'
