@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-from rag import answering
 from rag.assistant import Assistant
 from rag.settings import Settings
 
@@ -36,22 +35,29 @@ def main() -> None:
 
     assistant = Assistant(Settings(backend="llamacpp"))
     assistant.ask(QUESTIONS[0])  # warm
-    totals = []
+    firsts, totals = [], []
     for _ in range(args.runs):
         for q in QUESTIONS:
-            totals.append(assistant.ask(q).timings["total_ms"])
+            answer = assistant.ask(q)
+            totals.append(answer.timings["total_ms"])
+            if "first_answer_ms" in answer.timings:
+                firsts.append(answer.timings["first_answer_ms"])
     print(
-        f"answer p50 (warm, {len(totals)} answers): {statistics.median(totals):.0f} ms; "
-        f"max {max(totals):.0f} ms"
+        f"quick (extractive) answer, warm: p50 {statistics.median(firsts):.0f} ms, "
+        f"p95 {_p95(firsts):.0f} ms ({len(firsts)} answers)"
+    )
+    print(
+        f"verified answer, warm: p50 {statistics.median(totals):.0f} ms, p95 {_p95(totals):.0f} ms "
+        f"({len(totals)} answers)"
     )
 
     llm = assistant.llm
-    hits = assistant.search(QUESTIONS[0])
-    prompt = answering.build_prompt(llm.style, QUESTIONS[0], answering.number_sources(hits))
+    evidence = assistant.answerer.evidence(QUESTIONS[0], assistant.search(QUESTIONS[0]))
+    _, prompt = assistant.answerer.messages(evidence, llm.count_tokens, assistant.settings.num_ctx)
     raw, piped = [], []
     for _ in range(args.runs):
         t = time.perf_counter()
-        out = llm._llm(prompt, max_tokens=64, temperature=0, stop=None)
+        out = llm._llm.create_chat_completion(prompt, max_tokens=64, temperature=0)
         raw.append(out["usage"]["completion_tokens"] / (time.perf_counter() - t))
         t = time.perf_counter()
         n = sum(1 for _ in llm.stream(prompt, stop=[], max_tokens=64))
@@ -61,6 +67,10 @@ def main() -> None:
         f"llama.cpp raw: {r:.1f} tokens/s (prompt+64 generated); through rag's stream: {p:.1f} tokens/s "
         f"(overhead {100 * (r - p) / r:.1f}%)"
     )
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
 
 
 if __name__ == "__main__":
