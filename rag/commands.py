@@ -108,6 +108,10 @@ def _ask_one(assistant: Assistant, question: str, as_json: bool, stream: bool) -
     return 0
 
 
+def _citation_label(c) -> str:
+    return " · ".join(x for x in (c.title, c.outlet, c.date) if x)
+
+
 def format_answer(answer) -> str:
     lines = [answer.text]
     if answer.refused:
@@ -116,8 +120,7 @@ def format_answer(answer) -> str:
             lines.append("")
             lines.append("Closest passages (judge for yourself):")
             for c in answer.closest:
-                label = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
-                lines.append(f"- {c.source} — {label}")
+                lines.append(f"- {c.source} — {_citation_label(c)}")
                 lines.append(f"    “{' '.join(c.quote.split())}”")
     elif answer.extractive:
         lines.append("(quoted: the generated answer could not be verified)")
@@ -125,8 +128,7 @@ def format_answer(answer) -> str:
         lines.append("")
         lines.append("Sources:")
         for c in answer.citations:
-            label = " · ".join(x for x in (c.title, c.outlet, c.date) if x)
-            lines.append(f"[{c.n}] {c.source} — {label}")
+            lines.append(f"[{c.n}] {c.source} — {_citation_label(c)}")
             lines.append(f"    “{c.quote}” (chars {c.start}–{c.end})")
     t = answer.timings
     lines.append(

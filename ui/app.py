@@ -79,7 +79,7 @@ def build(assistant: Assistant):
             return
         chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         yield chat, state, "", "", gr.skip(), gr.skip()
-        draft, answer = "", None
+        answer = None
         try:
             for event in assistant.stream(
                 question, k=int(k), where=where, history=state["history"], model=_parse_label(label)
@@ -91,8 +91,7 @@ def build(assistant: Assistant):
                     yield chat, state, "", "", gr.skip(), gr.skip()
                 elif isinstance(event, Answer):
                     answer = event
-                else:
-                    draft += event  # the model's raw text is not shown: the quick answer stays until checked
+                # the model's raw text pieces are not shown: the quick answer stays until checked
         except RagError as exc:  # never leave a partial draft looking like an answer
             chat[-1] = {"role": "assistant", "content": render.error_html(f"no answer: {exc}")}
             yield chat, state, "", render.error_html(str(exc)), gr.skip(), gr.skip()
