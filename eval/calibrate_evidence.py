@@ -56,8 +56,11 @@ def main() -> None:
         rows = rows_for(assistant, gold)
         a = [r for r in rows if r["answerable"]]
         u = [r for r in rows if not r["answerable"]]
-        print(f"keyword weight {weight}: {len(a)} answerable, best sentence holds the answer "
-              f"{sum(r['top1'] for r in a)}, best two {sum(r['top2'] for r in a)}; {len(u)} unanswerable")  # fmt: skip
+        top1, top2 = sum(r["top1"] for r in a), sum(r["top2"] for r in a)
+        print(
+            f"keyword weight {weight}: {len(a)} answerable, best sentence holds the answer {top1}, "
+            f"best two {top2}; {len(u)} unanswerable"
+        )
         for t in THRESHOLDS:
             kept = [r for r in a if r["score"] >= t]
             print(f"  refuse below {t:.2f}: answerable kept {len(kept)}, found by the two-sentence quote "

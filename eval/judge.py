@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
+
 import prompts
 
 _OBJECT = re.compile(r"\{.*?\}", re.S)
@@ -78,7 +80,7 @@ class EmbeddedJudge:
 
     def _yes(self, prompt: str) -> bool:
         logp = self.llm.logprobs_of([{"role": "user", "content": prompt}], ["yes", "no", "Yes", "No"])
-        return max(logp["yes"], logp["Yes"]) > max(logp["no"], logp["No"])
+        return bool(np.logaddexp(logp["yes"], logp["Yes"]) > np.logaddexp(logp["no"], logp["No"]))
 
     def grade(self, gold: dict, answer: dict) -> dict:
         if answer.get("refused"):

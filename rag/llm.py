@@ -90,7 +90,9 @@ class LlamaCppLLM:
             tokens = self._llm.tokenize(formatted.encode("utf-8"), add_bos=False, special=True)
             self._llm.reset()
             self._llm.eval(tokens)
-            logits = np.asarray(self._llm._scores[self._llm.n_tokens - 1], dtype=np.float64)
+            # llama-cpp-python keeps no scores unless logits_all; the context holds the last row
+            n_vocab = self._llm.n_vocab()
+            logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(n_vocab,)).astype(np.float64)
             logits = logits - logits.max()
             logp = logits - np.log(np.exp(logits).sum())
             return {

@@ -115,6 +115,29 @@ def names_in(text: str) -> set[str]:
     return names
 
 
+_REFERS_BACK = re.compile(
+    r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their|but|and|also"
+    r"|the (?:agency|company|group|man|woman))\b",
+    re.I,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """The sentence opens by pointing at the one before ("It also claimed ...", "But he said ..."),
+    so it is read, quoted and checked together with it."""
+    return bool(_REFERS_BACK.match(sentence))
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nor|neither|none|nobody|nothing|nowhere|without|cannot)\b|n['’]t\b", re.I
+)
+
+
+def negations(text: str) -> int:
+    """How many negating words the text has ("not", "never", "didn't", "without", ...)."""
+    return len(_NEGATION.findall(text))
+
+
 def content_words(text: str) -> set[str]:
     return {
         w.lower().replace("’", "'")
@@ -125,7 +148,7 @@ def content_words(text: str) -> set[str]:
 
 def stem(word: str) -> str:
     """Crude and symmetric: drop one inflection, keep five letters ("armed" = "arms" = "arm")."""
-    word = word.lower()
+    word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     for suffix in _SUFFIXES:

@@ -46,6 +46,32 @@ def test_a_wrong_number_is_not_supported():
     assert verify.support(claim, UKRAINE, 0.6).missing == ("30000",)
 
 
+def test_a_claim_that_negates_its_sentence_is_not_supported():
+    claim = "Ukrainian intelligence claimed that 12,000 North Korean soldiers were not in Russia."
+    result = verify.support(claim, UKRAINE, 0.6)
+    assert not result.supported and "a negation" in result.missing
+    assert verify.support(
+        "South Korea never said 3,000 troops were sent.",
+        "South Korea never said 3,000 troops were sent.",
+        0.6,
+    ).supported
+
+
+def test_a_name_with_a_curly_apostrophe_matches_its_sentence():
+    text = "Cha said Pyongyang’s statement paved the way for the North Korean leader’s visit."
+    assert verify.support(text, text, 0.6).supported
+
+
+def test_what_a_claim_adds_to_the_question_must_come_from_the_cited_sentence():
+    question = "What did Ukrainian intelligence claim on 24 October?"
+    vague = verify.check("Ukrainian intelligence claimed something on 24 October.", UKRAINE, 0.6, question)
+    assert not vague.supported
+    answer = verify.check(
+        "It claimed that 12,000 North Korean soldiers were in Russia.", UKRAINE, 0.6, question
+    )
+    assert answer.supported
+
+
 def test_a_claim_without_content_words_is_not_supported():
     assert not verify.support("I'm a.", UKRAINE, 0.6).supported
 
@@ -143,7 +169,8 @@ def _fake_parts(tmp_path, monkeypatch, blobs: list[bytes]):
         pkg.mkdir()
         (pkg / "part.bin").write_bytes(blob)
         (pkg / "__init__.py").write_text(
-            "import os\ndef get_part_path():\n    return os.path.join(os.path.dirname(__file__), 'part.bin')\n"
+            "import os\n"
+            "def get_part_path():\n    return os.path.join(os.path.dirname(__file__), 'part.bin')\n"
         )
     monkeypatch.syspath_prepend(str(tmp_path))
     for i in range(1, len(blobs) + 1):

@@ -108,3 +108,21 @@ def test_planted_instructions_in_an_article_are_not_obeyed(tmp_path, models_dir,
     for claim in answer.claims:
         if "900" in claim.text:
             assert {by_n[n].source for n in claim.citations} == {"planted.txt"}
+
+
+def test_the_embedded_judge_reads_yes_and_no_from_the_models_next_token(embedded):
+    """`rag eval --judge embedded`: the instruct model's next-token log-probabilities, not sampled
+    text. A plainly wrong answer gets 'no'; the log-probabilities differ by prompt (they are read
+    from the model, not a constant row)."""
+    from eval.judge import EmbeddedJudge
+
+    judge = EmbeddedJudge(embedded.llm)
+    gold = {"question": "How much did the Nikkei rise?", "answer": "7.7 percent"}
+    quotes = [{"n": 1, "quote": "The Nikkei rose 7.7 percent, its biggest one-day rise since October 2008."}]
+    right = judge.grade(gold, {"answer": "The Nikkei rose 7.7 percent [1].", "citations": quotes})
+    wrong = judge.grade(gold, {"answer": "The Nikkei fell 40 percent [1].", "citations": quotes})
+    assert right["correct"] and not wrong["correct"]
+    refused = judge.grade(gold, {"answer": "The articles don't cover this.", "refused": True})
+    assert refused["skipped"] == "refused"
+    logp = embedded.llm.logprobs_of([{"role": "user", "content": "Is 2 + 2 = 4? Reply yes or no."}], ["yes", "no"])
+    assert logp["yes"] != logp["no"]

@@ -12,7 +12,7 @@ import re
 import prompts
 from rag import text as tx
 
-_REFERS_BACK = re.compile(
+_ANAPHORA = re.compile(
     r"\b(he|she|it|its|they|them|their|theirs|him|his|her|hers|this|that|these|those|there|then|"
     r"the same|such|other|another|else|also|too|again|instead)\b",
     re.I,
@@ -22,7 +22,7 @@ _ELLIPTIC = re.compile(r"^\s*(and|but|or|what about|how about|so|why|what else)\
 
 def needs_history(question: str) -> bool:
     """True for questions that lean on the conversation: "How much will it be paid?", "And in 2023?"."""
-    if _ELLIPTIC.match(question) or _REFERS_BACK.search(question):
+    if _ELLIPTIC.match(question) or _ANAPHORA.search(question):
         return True
     return len(tx.content_words(question)) < 2
 

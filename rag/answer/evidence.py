@@ -129,14 +129,9 @@ def with_neighbours(sentence: Sentence, before: int = 1, after: int = 1) -> tupl
     return spans[lo][0], spans[hi][1]
 
 
-_REFERRING = re.compile(
-    r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their|but|and|also)\b", re.I
-)
-
-
 def quote_span(sentence: Sentence) -> tuple[int, int]:
     """What to quote for a sentence: with the sentence before when it opens by referring back
     ("It also claimed ...", "He said ..."), so the quote names what it is about."""
-    if _REFERRING.match(sentence.text):
+    if tx.refers_back(sentence.text):
         return with_neighbours(sentence, before=1, after=0)
     return sentence.start, sentence.end

@@ -115,6 +115,9 @@ class Answerer:
             sentence, numbers = split_markers(raw)
             if not sentence or refusal.is_model_refusal(sentence):
                 continue
+            if prompting.echoes_markup(sentence):  # the model copied the prompt's framing
+                dropped.append(sentence)
+                continue
             if not verify.says_something_new(sentence, ev.question):
                 dropped.append(sentence)
                 continue

@@ -4,6 +4,8 @@ within a counted token budget that always fits the context window."""
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,3 +88,12 @@ def messages(question: str, excerpts: list[Excerpt]) -> list[dict]:
         {"role": "system", "content": prompts.render("answer_system")},
         {"role": "user", "content": prompts.render("answer_user", excerpts=excerpts, question=question)},
     ]
+
+
+_MARKUP = re.compile(r"</?excerpt\b|\b[\w.-]+\.(?:txt|md|markdown|html?)\b", re.I)
+
+
+def echoes_markup(sentence: str) -> bool:
+    """The sentence copies the prompt's framing (an <excerpt> tag, a source file name) instead of
+    answering: "2015-prison-escape.txt <excerpt> Indeed, ..."."""
+    return bool(_MARKUP.search(sentence))

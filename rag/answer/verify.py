@@ -1,9 +1,12 @@
 """Does a claim follow from the sentences it cites? Sentence-level, general rules only:
 
 - every number, month and name in the claim is in one window of the cited text (a sentence, or
-  a sentence with the one before when it refers back to it), the window that also holds most of the claim's words: a figure the chunk
-  gives for something else, in another sentence, does not count;
-- that window holds at least `support_coverage` of the claim's content words (stemmed);
+  a sentence with the one before when it refers back to it), the window that also holds most of
+  the claim's words: a figure the chunk gives for something else, in another sentence, does not
+  count;
+- that window holds at least `support_coverage` of the claim's content words (stemmed), and of
+  the words it adds to the question's;
+- the claim negates no more than that window does ("were not armed" against "were armed");
 - the claim says something the question does not already say (no fragments, no echoes);
 - the claim holds what the question asks for (a number for how many/much, a date for when).
 
@@ -27,12 +30,6 @@ class Support:
     reason: str = ""
 
 
-_REFERS_BACK = re.compile(
-    r"^\W*(?:he|she|it|they|this|that|these|those|his|her|its|their|the (?:agency|company|group|man|woman))\b",
-    re.I,
-)
-
-
 def windows(evidence: str) -> list[tuple[int, int]]:
     """Each sentence, and each sentence with the one before when it opens by referring back to it
     ("It also claimed that 12,000 ..."): the units a number or name can belong to."""
@@ -41,7 +38,7 @@ def windows(evidence: str) -> list[tuple[int, int]]:
     out += [
         (spans[i][0], spans[i + 1][1])
         for i in range(len(spans) - 1)
-        if _REFERS_BACK.match(evidence[spans[i + 1][0] : spans[i + 1][1]])
+        if tx.refers_back(evidence[spans[i + 1][0] : spans[i + 1][1]])
     ]
     return out
 
@@ -59,6 +56,7 @@ def support(claim: str, evidence: str, min_coverage: float, header: str = "", qu
         return Support(False, 0.0, (), None, "no content words")
     given = {tx.stem(n) for n in tx.names_in(question) | tx.content_words(question)} & tx.stems(evidence)
     wanted = {w for w in _specifics(claim) if w[0].isdigit() or tx.stem(w) not in given}
+    asked = {tx.stem(w) for w in tx.content_words(question)}
     head_stems = tx.stems(header)
     best: Support | None = None
     for s, e in windows(evidence) or [(0, len(evidence))]:
@@ -74,7 +72,13 @@ def support(claim: str, evidence: str, min_coverage: float, header: str = "", qu
                 if (w not in have_numbers if w[0].isdigit() else tx.stem(w) not in have_words)
             )
         )
+        if tx.negations(claim) > tx.negations(piece):  # "was not armed" against "was armed"
+            missing = (*missing, "a negation")
         coverage = sum(w in have for w in words) / len(words)
+        # what the claim adds to the question must come from the window too ("Cha said something")
+        added = words - asked
+        added_coverage = sum(w in have for w in added) / len(added) if added else 1.0
+        coverage = min(coverage, added_coverage)
         ok = not missing and coverage >= min_coverage
         candidate = Support(ok, coverage, missing, (s, e), "" if ok else _why(missing, coverage))
         if best is None or (candidate.supported, -len(missing), coverage) > (
@@ -84,6 +88,16 @@ def support(claim: str, evidence: str, min_coverage: float, header: str = "", qu
         ):
             best = candidate
     return best
+
+
+def check(claim: str, evidence: str, min_coverage: float, question: str = "", header: str = "") -> Support:
+    """The whole verdict on one claim against one cited passage, as the answer pipeline reaches it:
+    it says something new, the passage supports it, and it holds what the question asks for."""
+    if question and not says_something_new(claim, question):
+        return Support(False, 0.0, (), None, "says nothing the question does not")
+    if question and not has_expected_type(question, claim):
+        return Support(False, 0.0, (), None, f"no {expected_type(question)} for the question")
+    return support(claim, evidence, min_coverage, header, question)
 
 
 def _why(missing: tuple[str, ...], coverage: float) -> str:
