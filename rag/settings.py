@@ -102,24 +102,24 @@ class Settings(BaseSettings):
         description="Share of a claim's content words that one cited sentence (or two adjacent) must hold.",
     )
     relevance_margin: float = Field(
-        0.4,
+        0.3,
         ge=0,
         le=2,
         description="A generated claim is kept only if a sentence supporting it scores within this of the "
         "best evidence sentence.",
     )
     refuse_below: float = Field(
-        0.6,
+        0.7,
         ge=0,
         le=2,
         description="Refuse without a model call when the best evidence sentence scores below this.",
     )
     quote_above: float = Field(
-        0.6,
+        0.7,
         ge=0,
         le=2,
-        description="When the model says the excerpts don't answer, quote the best sentence anyway if it "
-        "scores at least this; else refuse.",
+        description="When nothing generated holds up (or the model says the excerpts don't answer), quote "
+        "the best sentence if it scores at least this; else refuse.",
     )
     max_quotes: int = Field(2, ge=1, le=5, description="Sentences an extractive answer quotes at most.")
     second_quote_margin: float = Field(
