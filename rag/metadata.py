@@ -94,10 +94,29 @@ def parse_date(text: str) -> str | None:
 
 
 def _outlet_prefix(text: str) -> str | None:
+    """A known outlet that opens `text` as whole words ("AP, May 3" yes; "April 3", "Apple" no).
+    A several-word name written exactly, with the dateline glued on by scraping, counts too
+    ("Voice of Americawashington — ...")."""
     for outlet in _OUTLETS_LONGEST_FIRST:
-        if text.lower().startswith(outlet.lower()):
+        if re.match(rf"{re.escape(outlet)}(?!\w)", text, re.IGNORECASE):
+            return outlet
+        if " " in outlet and re.match(rf"{re.escape(outlet)}(?=[a-z])", text):
             return outlet
     return None
+
+
+# Words that make a capitalised header line the name of a publication, not of a person: the
+# list of known outlets may help, but an outlet it does not know must not become the author.
+OUTLET_WORDS = frozenset(
+    "daily times post news herald journal tribune press gazette independent review telegraph "
+    "guardian observer chronicle standard mail express today weekly magazine radio network "
+    "agency wire report reporter monitor globe star sun courier dispatch bulletin insider "
+    "media broadcasting television tv online".split()
+)
+
+
+def _looks_like_outlet(line: str) -> bool:
+    return any(w.lower() in OUTLET_WORDS for w in line.split())
 
 
 def _split_outlet_title(line: str) -> tuple[str | None, str]:
@@ -137,6 +156,9 @@ def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleM
             if outlet:
                 meta = replace(meta, outlet=meta.outlet or outlet)
                 rest = rest[len(outlet) :].lstrip(" ,·")
+            if date := parse_date(rest):  # "By Jane Doe, April 3, 2024"
+                meta = replace(meta, date=meta.date or date)
+                rest = ""
             if rest:
                 body.append(rest[0].upper() + rest[1:])
             continue
@@ -155,6 +177,9 @@ def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleM
             continue
         if in_header and (date := parse_date(line)):
             meta = replace(meta, date=meta.date or date)
+            continue
+        if in_header and PERSON.match(line) and _looks_like_outlet(line) and not meta.outlet:
+            meta = replace(meta, outlet=line)
             continue
         if in_header and PERSON.match(line) and (meta.author in (None, line)):
             meta = replace(meta, author=line)

@@ -132,10 +132,11 @@ def test_invented_answer_to_an_unanswerable_question_ends_in_refusal(store_home,
 
 
 def test_conflicting_sources_are_both_shown(store_home, embedder):
+    # the 26 July sentence ranks 0.34 below the best one (the June visit); a wider relevance
+    # margin than the calibrated default keeps the claim, so the test is about the conflict step
+    wide = store_home.model_copy(update={"relevance_margin": 0.4})
     assistant, _ = make(
-        store_home,
-        embedder,
-        "The agreement was signed by the two countries' heads of state on 26 July [1].",
+        wide, embedder, "The agreement was signed by the two countries' heads of state on 26 July [1]."
     )
     answer = assistant.ask("When was the treaty between Russia and North Korea signed?", k=8)
     assert "26 July" in answer.text

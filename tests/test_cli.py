@@ -46,6 +46,20 @@ def test_ingest_search_status_round_trip(settings, tmp_path):
     assert "articles:   5" in text_status and "chunk_tokens" in text_status
 
 
+def test_output_into_a_closed_pipe_ends_quietly(settings):
+    """`rag status | head -0`: the reader is gone before rag writes; no traceback (issue 10, item 8)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "status"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(settings),
+    )
+    proc.stdout.close()  # the reader goes away at once, as `head` does after its lines
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
 def test_errors_are_one_line_without_traceback(settings):
     out = rag(settings, "search", "Kursk")
     assert out.returncode == 1

@@ -124,5 +124,7 @@ def test_the_embedded_judge_reads_yes_and_no_from_the_models_next_token(embedded
     assert right["correct"] and not wrong["correct"]
     refused = judge.grade(gold, {"answer": "The articles don't cover this.", "refused": True})
     assert refused["skipped"] == "refused"
-    logp = embedded.llm.logprobs_of([{"role": "user", "content": "Is 2 + 2 = 4? Reply yes or no."}], ["yes", "no"])
+    logp = embedded.llm.logprobs_of(
+        [{"role": "user", "content": "Is 2 + 2 = 4? Reply yes or no."}], ["yes", "no"]
+    )
     assert logp["yes"] != logp["no"]

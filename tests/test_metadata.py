@@ -62,3 +62,26 @@ def test_sentence_starting_with_by_is_not_a_byline():
     meta, body = extract(["A headline about things here", "By promising benefits, the state eased it."])
     assert meta.author is None
     assert body == ["By promising benefits, the state eased it."]
+
+
+def test_an_outlet_is_matched_as_a_whole_word_and_the_date_after_a_byline_is_kept():
+    """Issue 10, item 2: "April" is not the outlet "AP"; "Apple Daily" is not "AP"."""
+    meta, body = extract(
+        ["A headline about the budget vote", "By Jane Doe, April 3, 2024", "The vote passed."]
+    )
+    assert (meta.author, meta.outlet, meta.date) == ("Jane Doe", None, "2024-04-03")
+    assert body == ["The vote passed."]
+    meta, body = extract(["A headline about the budget vote", "By Jane Doe, Apple Daily", "The vote passed."])
+    assert meta.outlet != "AP" and meta.author == "Jane Doe"
+    meta, _ = extract(
+        ["A headline about the budget vote", "By Jane Doe, AP, April 3, 2024", "The vote passed."]
+    )
+    assert (meta.outlet, meta.date) == ("AP", "2024-04-03")
+
+
+def test_an_unknown_outlet_line_is_not_taken_as_the_author():
+    meta, body = extract(["A headline about the budget vote", "Apple Daily", "The vote passed."])
+    assert meta.author is None
+    assert meta.outlet == "Apple Daily"
+    meta, _ = extract(["A headline about the budget vote", "Jane Doe", "The vote passed."])
+    assert meta.author == "Jane Doe"
