@@ -6,7 +6,13 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.errors import ModelNotPulled, ollama_unreachable
+from rag.errors import (
+    BackendUnavailable,
+    ModelNotPulled,
+    ollama_server_error,
+    ollama_timed_out,
+    ollama_unreachable,
+)
 from rag.settings import Settings
 
 
@@ -55,6 +61,7 @@ class OllamaEmbedder:
         self.name = f"ollama:{settings.ollama_embed_model}"
         self.model = settings.ollama_embed_model
         self.host = settings.ollama_host
+        self.timeout = settings.request_timeout
         self.client = ollama.Client(host=settings.ollama_host, timeout=settings.request_timeout)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -65,10 +72,14 @@ class OllamaEmbedder:
             vectors = self.client.embed(model=self.model, input=texts).embeddings
         except (httpx.ConnectError, ConnectionError) as exc:
             raise ollama_unreachable(self.host, exc) from exc
+        except httpx.TimeoutException as exc:
+            raise BackendUnavailable(ollama_timed_out(self.host, self.timeout)) from exc
         except ollama.ResponseError as exc:
             if exc.status_code == 404:
                 raise ModelNotPulled(f"run `ollama pull {self.model}`") from exc
-            raise
+            raise BackendUnavailable(ollama_server_error(self.host, exc.status_code, exc.error)) from exc
+        except httpx.HTTPError as exc:
+            raise BackendUnavailable(f"Ollama at {self.host} failed ({type(exc).__name__}): {exc}") from exc
         arr = np.asarray(vectors, dtype=np.float32)
         return arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)
 

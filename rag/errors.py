@@ -47,3 +47,13 @@ def ollama_unreachable(host: str, exc: Exception) -> BackendUnavailable:
         f"Ollama is not reachable at {host} ({type(exc).__name__}): "
         "start it with `ollama serve` or set OLLAMA_HOST"
     )
+
+
+def ollama_server_error(host: str, status: int, message: str) -> str:
+    """One line for an error the Ollama server answered with (a 5xx, an overloaded GPU)."""
+    first = " ".join(str(message).split())[:200]
+    return f"Ollama at {host} answered HTTP {status}: {first}"
+
+
+def ollama_timed_out(host: str, seconds: float) -> str:
+    return f"Ollama at {host} timed out after {seconds:g} s (RAG_REQUEST_TIMEOUT)"

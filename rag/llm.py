@@ -11,7 +11,14 @@ import threading
 from collections.abc import Iterator
 from typing import Protocol
 
-from rag.errors import BackendUnavailable, GenerationFailed, ModelNotPulled, ollama_unreachable
+from rag.errors import (
+    BackendUnavailable,
+    GenerationFailed,
+    ModelNotPulled,
+    ollama_server_error,
+    ollama_timed_out,
+    ollama_unreachable,
+)
 from rag.settings import Settings
 
 
@@ -110,6 +117,7 @@ class OllamaLLM:
         self.model = settings.model
         self.host = settings.ollama_host
         self.options = {"temperature": settings.temperature, "num_ctx": settings.num_ctx}
+        self.timeout = settings.request_timeout
         self.client = ollama.Client(host=settings.ollama_host, timeout=settings.request_timeout)
         if check:
             self.check()
@@ -120,9 +128,14 @@ class OllamaLLM:
     def check(self) -> None:
         """Raise BackendUnavailable / ModelNotPulled unless the server answers and has the model."""
         import httpx
+        import ollama
 
         try:
             names = {m.model for m in self.client.list().models}
+        except ollama.ResponseError as exc:
+            raise BackendUnavailable(ollama_server_error(self.host, exc.status_code, exc.error)) from exc
+        except httpx.TimeoutException as exc:
+            raise BackendUnavailable(ollama_timed_out(self.host, self.timeout)) from exc
         except (httpx.HTTPError, ConnectionError) as exc:
             raise self._unreachable(exc) from exc
         wanted = {self.model, f"{self.model}:latest"}
@@ -143,9 +156,11 @@ class OllamaLLM:
         except ollama.ResponseError as exc:
             if exc.status_code == 404:
                 raise ModelNotPulled(f"run `ollama pull {self.model}`") from exc
-            raise GenerationFailed(f"Ollama failed: {exc.error}") from exc
+            raise GenerationFailed(ollama_server_error(self.host, exc.status_code, exc.error)) from exc
         except httpx.ConnectError as exc:
             raise self._unreachable(exc) from exc
+        except httpx.TimeoutException as exc:
+            raise GenerationFailed(ollama_timed_out(self.host, self.timeout)) from exc
         except (httpx.HTTPError, ConnectionError, ValueError) as exc:
             raise GenerationFailed(f"the Ollama stream broke off ({type(exc).__name__}); try again") from exc
         if not done:
