@@ -13,6 +13,24 @@ from rag.settings import Settings
 from rag.types import Answer, Hit, IngestReport
 
 
+class _loaded_once:
+    """Like functools.cached_property, but the first computation holds the assistant's lock: two
+    threads asking at once load one model, not two."""
+
+    def __init__(self, load):
+        self.load = load
+        self.name = load.__name__
+        self.__doc__ = load.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        with obj._lock:
+            if self.name not in obj.__dict__:
+                obj.__dict__[self.name] = self.load(obj)
+            return obj.__dict__[self.name]
+
+
 class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder=None, llm=None):
         """`embedder` and `llm` may be given to share loaded models between assistants."""
@@ -25,13 +43,13 @@ class Assistant:
             self.llm = llm
 
     # --- components (built lazily, once) -------------------------------------------------------
-    @cached_property
+    @_loaded_once
     def embedder(self):
         from rag.embeddings import make_embedder
 
         return make_embedder(self.settings)
 
-    @cached_property
+    @_loaded_once
     def store(self):
         from rag.index import open_store
 
@@ -45,7 +63,7 @@ class Assistant:
         open_for_query(self.store, self.settings, self.embedder.name)
         return HybridRetriever(self.settings, self.store, self.embedder)
 
-    @cached_property
+    @_loaded_once
     def llm(self):
         from rag.llm import make_llm
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator
 from typing import Protocol
@@ -64,20 +65,46 @@ class LlamaCppLLM:
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
 
     def stream(self, prompt, *, stop, max_tokens):
+        """Pieces of the answer as llama.cpp writes them. A worker thread holds the model, never
+        the caller's generator: a stream the caller abandons (a closed tab) stops at its next
+        token when closed, and at worst frees the model after `max_tokens`, never pins it."""
         messages = prompt if isinstance(prompt, list) else [{"role": "user", "content": prompt}]
-        with self._lock:
-            try:
-                parts = self._llm.create_chat_completion(
-                    messages,
-                    max_tokens=max_tokens,
-                    temperature=self.temperature,
-                    stop=stop or None,
-                    stream=True,
-                )
-                for part in parts:
-                    yield part["choices"][0]["delta"].get("content") or ""
-            except ValueError as exc:  # llama.cpp's context overflow
-                raise GenerationFailed(f"the embedded model could not answer: {exc}") from exc
+        pieces: queue.Queue = queue.Queue()
+        cancelled = threading.Event()
+
+        def work():
+            with self._lock:
+                try:
+                    parts = self._llm.create_chat_completion(
+                        messages,
+                        max_tokens=max_tokens,
+                        temperature=self.temperature,
+                        stop=stop or None,
+                        stream=True,
+                    )
+                    for part in parts:
+                        if cancelled.is_set():
+                            break
+                        pieces.put(("piece", part["choices"][0]["delta"].get("content") or ""))
+                except ValueError as exc:  # llama.cpp's context overflow
+                    pieces.put(("error", GenerationFailed(f"the embedded model could not answer: {exc}")))
+                except Exception as exc:  # noqa: BLE001 - handed to the caller's thread
+                    pieces.put(("error", exc))
+                finally:
+                    pieces.put(("done", None))
+
+        threading.Thread(target=work, name="llama.cpp stream", daemon=True).start()
+        try:
+            while True:
+                kind, value = pieces.get()
+                if kind == "piece":
+                    yield value
+                elif kind == "error":
+                    raise value
+                else:
+                    return
+        finally:
+            cancelled.set()
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))

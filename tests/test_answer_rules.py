@@ -214,3 +214,30 @@ def test_an_initial_or_a_state_abbreviation_does_not_end_a_sentence():
         "The prosecutor was Michael J. Garcia of Little Rock, Ark., who spoke.",
         "Then it ended.",
     ]
+
+
+def test_two_threads_asking_for_the_model_at_once_load_it_once(monkeypatch, tmp_path):
+    """Issue 10, item 7: model loading was an unlocked cached_property."""
+    import threading
+    import time
+
+    import rag.llm
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+
+    loads = []
+
+    def slow_load(settings):
+        loads.append(1)
+        time.sleep(0.3)
+        return object()
+
+    monkeypatch.setattr(rag.llm, "make_llm", slow_load)
+    assistant = Assistant(Settings(home=tmp_path))
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(assistant.llm)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and all(g is got[0] for g in got)

@@ -128,3 +128,22 @@ def test_the_embedded_judge_reads_yes_and_no_from_the_models_next_token(embedded
         [{"role": "user", "content": "Is 2 + 2 = 4? Reply yes or no."}], ["yes", "no"]
     )
     assert logp["yes"] != logp["no"]
+
+
+def test_an_abandoned_stream_does_not_pin_the_model(embedded):
+    """Issue 10, item 7: a stream left half-read (a closed tab) must not hold llama.cpp's lock."""
+    import threading
+
+    llm = embedded.llm
+    messages = [{"role": "user", "content": "Count from one to twenty in words."}]
+    abandoned = llm.stream(messages, stop=[], max_tokens=64)
+    next(abandoned)  # started, then left: still referenced, never closed
+    result: dict = {}
+    other = threading.Thread(
+        target=lambda: result.update(text="".join(llm.stream(messages, stop=[], max_tokens=8))), daemon=True
+    )
+    other.start()
+    other.join(timeout=120)
+    assert not other.is_alive(), "a second request waited on the abandoned stream"
+    assert result["text"]
+    abandoned.close()
