@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     # --- UI -----------------------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     ui_port: int = Field(7860, description="Port of the chat UI.")
+    max_upload_mb: float = Field(
+        10.0, gt=0, le=1024, description='Largest file the page accepts in "Add articles", in MB.'
+    )
     ui_auth: str | None = Field(
         None,
         description="user:password to require basic auth in the chat UI (set it before exposing the UI).",

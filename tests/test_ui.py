@@ -104,6 +104,28 @@ def test_upload_ingests_good_files_and_skips_bad_ones_with_reasons(page, tmp_pat
     assert "harbour.md" in sources
 
 
+def test_a_skipped_upload_does_not_stay_and_an_oversize_one_is_refused(tmp_path, models_dir, embedder):
+    """Issue 10, item 11: the page has a size limit, and skipped files leave the uploads folder."""
+    from gradio_client import handle_file
+
+    from rag.settings import Settings
+
+    settings = Settings(home=tmp_path / "home", models=models_dir, backend="llamacpp", max_upload_mb=0.01)
+    assistant = Assistant(settings, embedder=embedder)
+    assistant.ingest([CORPUS])
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n", encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_text("A long article about harbours. " * 1000, encoding="utf-8")  # 31 KB > 10 KB
+    with running_ui(assistant) as url:
+        report, _, _ = client(url).predict([handle_file(str(empty))], EMBEDDED, api_name="/upload")
+        assert "1 skipped" in report and "empty.txt" in report
+        assert not (settings.home / "uploads" / "empty.txt").exists()
+        with pytest.raises(Exception, match=r"(?i)size|large"):
+            client(url).predict([handle_file(str(big))], EMBEDDED, api_name="/upload")
+    assert not (settings.home / "uploads" / "big.txt").exists()
+
+
 def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
     tmp_path, models_dir, embedder
 ):

@@ -20,7 +20,15 @@ def running_ui(assistant: Assistant):
     from ui.app import basic_auth, build, serve
 
     auth = basic_auth(assistant.settings)
-    demo = serve(build(assistant), "127.0.0.1", free_port(), auth=auth, prevent_thread_lock=True, quiet=True)
+    demo = serve(
+        build(assistant),
+        "127.0.0.1",
+        free_port(),
+        auth=auth,
+        max_upload_mb=assistant.settings.max_upload_mb,
+        prevent_thread_lock=True,
+        quiet=True,
+    )
     try:
         yield demo.local_url
     finally:

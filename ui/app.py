@@ -12,7 +12,7 @@ from pathlib import Path
 from rag.assistant import Assistant
 from rag.errors import RagError
 from rag.settings import Settings
-from rag.types import Answer
+from rag.types import Answer, IngestReport
 from ui import render
 
 EXAMPLES = [
@@ -121,16 +121,27 @@ def build(assistant: Assistant):
             return "No files chosen.", gr.skip(), gr.skip()
         target = settings.home / "uploads"
         target.mkdir(parents=True, exist_ok=True)
-        paths = []
+        limit = settings.max_upload_mb * 1024 * 1024
+        paths, too_big, copied = [], {}, []
         for f in files:
             src = Path(f if isinstance(f, str) else f.name)
+            if src.stat().st_size > limit:  # checked before anything is copied
+                too_big[src.name] = f"larger than {settings.max_upload_mb:g} MB (RAG_MAX_UPLOAD_MB)"
+                continue
             dest = target / src.name
+            if not dest.exists():
+                copied.append(dest)
             shutil.copyfile(src, dest)
             paths.append(dest)
-        try:
-            report = assistant.ingest(paths)
-        except RagError as exc:
-            return render.error_html(str(exc)), gr.skip(), gr.skip()
+        report = IngestReport()
+        if paths:
+            try:
+                report = assistant.ingest(paths)
+            except RagError as exc:
+                _remove(copied)
+                return render.error_html(str(exc)), gr.skip(), gr.skip()
+            _remove([p for p in copied if p.name in report.skipped])  # a skipped file does not stay
+        report.skipped.update(too_big)
         lines = [
             f"**{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
@@ -228,9 +239,15 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
         settings.ui_host,
         settings.ui_port,
         auth=basic_auth(settings),
+        max_upload_mb=settings.max_upload_mb,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
     )
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def basic_auth(settings: Settings) -> tuple[str, str] | None:
@@ -243,7 +260,16 @@ def basic_auth(settings: Settings) -> tuple[str, str] | None:
     return user, password
 
 
-def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = False, quiet: bool = False):
+def serve(
+    demo,
+    host: str,
+    port: int,
+    *,
+    auth=None,
+    max_upload_mb: float = 10.0,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+):
     """Queue requests (one answer at a time, the rest wait) and serve the page."""
     import gradio as gr
 
@@ -259,5 +285,6 @@ def serve(demo, host: str, port: int, *, auth=None, prevent_thread_lock: bool = 
         head=HEAD_JS,
         footer_links=["api"],
         show_error=False,
+        max_file_size=int(max_upload_mb * 1024 * 1024),  # bytes: Gradio refuses larger uploads
     )
     return demo

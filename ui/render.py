@@ -63,7 +63,7 @@ def sources_html(answer: dict | None, session: str, articles: dict[str, str] | N
     if answer["refused"] and answer.get("closest"):
         items = "".join(
             f"<li><b>{html.escape(c['title'] or c['source'])}</b> "
-            f'<span class="source-facts">{html.escape(" · ".join(x for x in (c["outlet"], c["date"], c["source"]) if x))}'
+            f'<span class="source-facts">{html.escape(_facts(c))}'
             f"</span><blockquote>{html.escape(' '.join(c['quote'].split()))}</blockquote></li>"
             for c in answer["closest"]
         )
@@ -192,3 +192,8 @@ a.cite:hover { background: #e4edfb; }
 .chunk-text mark { background: #ffe58a; padding: 0 1px; border-radius: 2px; }
 #status { font-size: 0.85rem; }
 """
+
+
+def _facts(passage: dict) -> str:
+    """Outlet · date · file of a passage, the ones it has."""
+    return " · ".join(x for x in (passage["outlet"], passage["date"], passage["source"]) if x)
