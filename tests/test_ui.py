@@ -126,6 +126,30 @@ def test_a_skipped_upload_does_not_stay_and_an_oversize_one_is_refused(tmp_path,
     assert not (settings.home / "uploads" / "big.txt").exists()
 
 
+def test_an_unexpected_model_error_is_one_line_and_the_page_keeps_working(tmp_path, models_dir, embedder):
+    """Issue 10, item 5: only the project's own errors were caught; a llama.cpp fault left a
+    half-written draft on screen."""
+    from rag.settings import Settings
+    from tests.conftest import DOLLARS_QUESTION
+
+    class FaultyModel:
+        backend, model = "llamacpp", "faulty"
+
+        def stream(self, prompt, *, stop, max_tokens):
+            yield "North Korea will"
+            raise RuntimeError("llama_decode returned -3\nand a second line")
+
+    settings = Settings(home=tmp_path / "home", models=models_dir, backend="llamacpp")
+    assistant = Assistant(settings, embedder=embedder, llm=FaultyModel())
+    assistant.ingest([CORPUS])
+    with running_ui(assistant) as url:
+        for _ in range(2):  # the second question gets an answer attempt too: the page still works
+            chat, error, _, _ = ask(client(url), DOLLARS_QUESTION)
+            assert "RuntimeError: llama_decode returned -3" in error and "second line" not in error
+            last = text_of(chat[-1])
+            assert "no answer" in last and "North Korea will" not in last
+
+
 def test_ollama_models_are_offered_and_a_broken_stream_is_a_message_not_a_crash(
     tmp_path, models_dir, embedder
 ):

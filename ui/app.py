@@ -4,6 +4,7 @@ time because the embedded model serves one request at a time."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import uuid
@@ -14,6 +15,8 @@ from rag.errors import RagError
 from rag.settings import Settings
 from rag.types import Answer, IngestReport
 from ui import render
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "How much money will North Korea receive from Moscow for its troops?",
@@ -92,9 +95,14 @@ def build(assistant: Assistant):
                 elif isinstance(event, Answer):
                     answer = event
                 # the model's raw text pieces are not shown: the quick answer stays until checked
-        except RagError as exc:  # never leave a partial draft looking like an answer
-            chat[-1] = {"role": "assistant", "content": render.error_html(f"no answer: {exc}")}
-            yield chat, state, "", render.error_html(str(exc)), gr.skip(), gr.skip()
+        except Exception as exc:  # never leave a partial draft looking like an answer
+            # anything (a llama.cpp fault, an Ollama 5xx, a Chroma error after another process
+            # rebuilt the index) ends as one line on the page, which keeps working; the log has the rest
+            line = str(exc) if isinstance(exc, RagError) else _unexpected(exc)
+            if not isinstance(exc, RagError):
+                log.exception("answering %r failed", question)
+            chat[-1] = {"role": "assistant", "content": render.error_html(f"no answer: {line}")}
+            yield chat, state, "", render.error_html(line), gr.skip(), gr.skip()
             return
         result = answer.to_dict()
         chat[-1] = {"role": "assistant", "content": render.answer_html(result, state["id"])}
@@ -243,6 +251,12 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
     )
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an error the project did not foresee: its kind and the first line of its text."""
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"unexpected {type(exc).__name__}: {first} (details in the server log)"
 
 
 def _remove(paths: list[Path]) -> None:
