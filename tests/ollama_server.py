@@ -13,6 +13,16 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: dict) -> None:
+    """One JSON reply with its length, as Ollama's HTTP API answers."""
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class OllamaTestServer:
     def __init__(self, gguf_path: str, model_name: str = "qwen2.5-coder:0.5b"):
         from llama_cpp import Llama
@@ -63,12 +73,7 @@ class OllamaTestServer:
                 pass
 
             def _json(self, status: int, body: dict):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, body)
 
             def do_GET(self):
                 if self.path == "/api/version":

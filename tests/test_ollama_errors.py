@@ -3,7 +3,6 @@ answers 5xx, and one that stalls past the timeout. Each becomes one clear RagErr
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ from rag.embeddings import OllamaEmbedder
 from rag.errors import BackendUnavailable, GenerationFailed
 from rag.llm import OllamaLLM, ollama_has_model
 from rag.settings import Settings
+from tests.ollama_server import send_json
 
 MODEL = "qwen2.5-coder:0.5b"
 
@@ -30,24 +30,16 @@ class FaultyOllama:
             def log_message(self, *args):
                 pass
 
-            def _reply(self, status: int, body: dict):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
             def do_GET(self):
                 if outer.tags_status != 200:
-                    return self._reply(outer.tags_status, {"error": "server overloaded"})
-                self._reply(200, {"models": [{"name": MODEL, "model": MODEL}]})
+                    return send_json(self, outer.tags_status, {"error": "server overloaded"})
+                send_json(self, 200, {"models": [{"name": MODEL, "model": MODEL}]})
 
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if outer.stall:
                     time.sleep(outer.stall)
-                self._reply(outer.status, {"error": "CUDA error: out of memory"})
+                send_json(self, outer.status, {"error": "CUDA error: out of memory"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
