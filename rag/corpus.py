@@ -57,7 +57,12 @@ def read_text(path: Path) -> tuple[str, str]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 (bad byte at offset {exc.start})") from exc
+        # Older news archives are often Windows-1252 ("\xa315.8m"); its five unassigned bytes
+        # still fail, and then the file is skipped with the offset of the first bad UTF-8 byte.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValueError(f"neither UTF-8 nor Windows-1252 (bad byte at offset {exc.start})") from exc
     return text.replace("\r\n", "\n").replace("\r", "\n"), hashlib.sha256(data).hexdigest()
 
 
@@ -77,6 +82,8 @@ def load_article(path: Path) -> Article:
     paragraphs = cleaning.clean_lines(body, title=meta.title)
     text = "\n\n".join(paragraphs)
     if len(text) < 20:
+        if meta.title and not text:
+            raise ValueError("only a headline, no article text")
         raise ValueError("no article text left after cleaning")
     return Article(source=path.name, text=text, meta=meta, sha256=digest)
 

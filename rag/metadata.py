@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rag.text import ends_as_sentence
 from rag.types import ArticleMeta
 
 # Publishers whose names appear glued to bylines and headlines in scraped pages. A gazetteer of
@@ -131,8 +132,32 @@ def _split_outlet_title(line: str) -> tuple[str | None, str]:
     return None, line
 
 
-def _looks_like_title(line: str) -> bool:
-    return len(line) <= 200 and not line.endswith((".", ":", ",")) and len(line.split()) >= 3
+def _looks_like_title(line: str, rest: list[str]) -> bool:
+    """A first line is a headline when text follows it and it does not end as a sentence does
+    (closing quotes aside): an article that is one paragraph keeps it as its text."""
+    return (
+        len(line) <= 200
+        and not ends_as_sentence(line, (".", ":", ",", ";"))
+        and len(line.split()) >= 2
+        and any(ln.strip() for ln in rest)
+    )
+
+
+def _metadata_like(line: str) -> bool:
+    """A line that could be one of a header's metadata lines (a name, an outlet, a date)."""
+    return bool(
+        BYLINE.match(line)
+        or PERSON.match(line)
+        or line in KNOWN_OUTLETS
+        or parse_date(line)
+        or SIGNATURE.match(line)
+    )
+
+
+def _in_name_block(lines: list[str], i: int) -> bool:
+    """Whether a bare name at lines[i] sits in a block of metadata (beside another name, an outlet
+    or a date), as bylines are laid out; a name alone between paragraphs is a subheading."""
+    return any(0 <= j < len(lines) and _metadata_like(lines[j]) for j in (i - 1, i + 1))
 
 
 def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleMeta, list[str]]:
@@ -140,7 +165,7 @@ def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleM
     meta = meta or ArticleMeta()
     lines = [ln.strip() for ln in lines if ln.strip()]
     body: list[str] = []
-    if lines and not meta.title and _looks_like_title(lines[0]):
+    if lines and not meta.title and _looks_like_title(lines[0], lines[1:]):
         outlet, title = _split_outlet_title(lines[0])
         meta = replace(meta, title=title, outlet=meta.outlet or outlet)
         lines = lines[1:]
@@ -178,10 +203,13 @@ def extract(lines: list[str], meta: ArticleMeta | None = None) -> tuple[ArticleM
         if in_header and (date := parse_date(line)):
             meta = replace(meta, date=meta.date or date)
             continue
-        if in_header and PERSON.match(line) and _looks_like_outlet(line) and not meta.outlet:
+        # A name in a block of metadata, or alone between the headline and the first sentence.
+        under_title = i == 0 and meta.title and i + 1 < len(lines) and ends_as_sentence(lines[i + 1])
+        bare_name = in_header and PERSON.match(line) and (_in_name_block(lines, i) or under_title)
+        if bare_name and _looks_like_outlet(line) and not meta.outlet:
             meta = replace(meta, outlet=line)
             continue
-        if in_header and PERSON.match(line) and (meta.author in (None, line)):
+        if bare_name and meta.author in (None, line):
             meta = replace(meta, author=line)
             continue
         body.append(line)

@@ -166,3 +166,8 @@ def stem(word: str) -> str:
 def stems(text: str) -> set[str]:
     """Stemmed content words and numbers: what two texts are compared on."""
     return {stem(w) for w in content_words(text)} | numbers_in(text)
+
+
+def ends_as_sentence(line: str, marks: tuple[str, ...] = (".", "!", "?")) -> bool:
+    """Whether a line ends with one of `marks`, closing quotes and brackets aside."""
+    return line.rstrip("\"'’”)] ").endswith(marks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.cleaning import clean_lines, drop_reason, tidy_line
+from rag.cleaning import drop_reason, tidy_line
 from rag.corpus import load_article
 from tests.conftest import CORPUS
 
@@ -90,7 +90,3 @@ def test_every_sentence_with_a_number_survives_cleaning():
         for figure in ("$200 million", "10,000", "12,000", "7,000", "8,000", "3,000"):
             if figure in path.read_text(encoding="utf-8"):
                 assert figure in text, (path.name, figure)
-
-
-def test_short_lines_repeated_later_are_dropped_once_seen():
-    assert clean_lines(["Ji Da-gyum", "Body text here.", "Ji Da-gyum"]) == ["Ji Da-gyum", "Body text here."]

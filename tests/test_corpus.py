@@ -19,10 +19,12 @@ def test_binary_file_is_refused(tmp_path):
         read_text(tmp_path / "b.txt")
 
 
-def test_non_utf8_file_is_refused_with_the_offset(tmp_path):
-    (tmp_path / "l.txt").write_bytes("Caf\xe9 au lait in Seoul".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"not UTF-8 \(bad byte at offset 3\)"):
-        read_text(tmp_path / "l.txt")
+def test_a_windows_1252_file_is_read_and_undecodable_bytes_are_refused_with_the_offset(tmp_path):
+    (tmp_path / "l.txt").write_bytes("Caf\xe9 au lait in Seoul, \xa35".encode("cp1252"))
+    assert read_text(tmp_path / "l.txt")[0] == "Caf\xe9 au lait in Seoul, \xa35"
+    (tmp_path / "g.txt").write_bytes(b"Caf\x81 au lait")  # 0x81: unassigned in Windows-1252
+    with pytest.raises(ValueError, match=r"neither UTF-8 nor Windows-1252 \(bad byte at offset 3\)"):
+        read_text(tmp_path / "g.txt")
 
 
 def test_unreadable_path_is_refused(tmp_path):

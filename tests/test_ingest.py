@@ -39,12 +39,12 @@ def test_a_changed_file_replaces_its_chunks(assistant, corpus_copy):
 
 def test_bad_files_are_skipped_with_reasons_and_the_rest_go_in(assistant, corpus_copy):
     (corpus_copy / "photo.txt").write_bytes(b"\x00\x01\x02binary")
-    (corpus_copy / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (corpus_copy / "garbled.txt").write_bytes(b"Caf\x81")
     (corpus_copy / "empty.md").write_text("")
     report = assistant.ingest([corpus_copy])
     assert report.skipped == {
         "empty.md": "empty file",
-        "latin.txt": "not UTF-8 (bad byte at offset 3)",
+        "garbled.txt": "neither UTF-8 nor Windows-1252 (bad byte at offset 3)",
         "photo.txt": "binary file (contains NUL bytes)",
     }
     assert len(report.added) == 5
@@ -112,3 +112,4 @@ def test_an_interrupted_ingest_leaves_a_usable_index_and_a_rerun_completes_it(as
     report = assistant.ingest([corpus_copy])
     assert report.added == [VOA] and len(report.unchanged) == 4
     assert all(s.complete for s in real_store.file_states().values())
+
