@@ -210,19 +210,14 @@ class Assistant:
         return sorted(rows.values(), key=lambda r: r["source"])
 
     def article_text(self, source: str) -> str:
-        """The cleaned article as indexed, put back together from its chunks' offsets."""
+        """The cleaned article as indexed, exactly: its chunks placed at their offsets."""
+        from rag.chunking import article_from_chunks
         from rag.index import chunk_from_store
 
         ids, docs, metas = self.store.all_chunks(source)
-        chunks = sorted(
-            (chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)),
-            key=lambda c: c.start,
+        return article_from_chunks(
+            [chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)]
         )
-        text = ""
-        for c in chunks:
-            if c.end > len(text):
-                text = text[: c.start] + c.text if c.start <= len(text) else text + "\n…\n" + c.text
-        return text
 
     def where_for(
         self, outlets: list[str] | None = None, date_from: str | None = None, date_to: str | None = None

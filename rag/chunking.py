@@ -66,3 +66,17 @@ def chunk_article(
             back += sizes[k]
         i = k
     return chunks
+
+
+def article_from_chunks(chunks: list[Chunk]) -> str:
+    """The article text back from its chunks, each at its offsets. Chunks cover every sentence, so
+    what lies between two of them is the whitespace between sentences, which cleaning makes one
+    space, or a blank line between paragraphs (tests/test_chunking.py checks the round trip)."""
+    text = ""
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        gap = chunk.start - len(text)
+        if gap > 0:
+            text += "\n\n" if gap == 2 else " " * gap
+        if chunk.end > len(text):
+            text = text[: chunk.start] + chunk.text
+    return text

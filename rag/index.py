@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from rag import chunking, corpus
@@ -14,6 +14,7 @@ from rag.settings import Settings
 from rag.tokens import ENCODING, count_tokens
 from rag.types import Article, ArticleMeta, Chunk, IngestReport
 from vectorstore import ChunkStore, ManifestMismatch, StoreUnavailable
+from vectorstore.store import FileState
 
 SCHEMA_VERSION = 1
 
@@ -46,10 +47,11 @@ def open_for_query(store: ChunkStore, settings: Settings, embed_model: str) -> N
         ) from exc
 
 
-def chunk_metadata(chunk: Chunk, sha256: str, n_chunks: int) -> dict:
+def chunk_metadata(chunk: Chunk, sha256: str, n_chunks: int, path: str | None = None) -> dict:
     meta = {k: v for k, v in asdict(chunk.meta).items() if v is not None}
     return {
         **meta,
+        **({"path": path} if path else {}),
         "source": chunk.source,
         "index": chunk.index,
         "start": chunk.start,
@@ -82,6 +84,43 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.header()}\n{chunk.text}" if chunk.header() else chunk.text
 
 
+def _under(path: str | None, roots: list[Path]) -> bool:
+    """Whether a stored file path lies under (or is) one of the roots; an article indexed before
+    paths were kept is never pruned, since where it came from is unknown."""
+    if path is None:
+        return False
+    return any(Path(path) == root or Path(path).is_relative_to(root) for root in roots)
+
+
+class SourceKeys:
+    """An article's key (its `source`, shown in citations) from the file's path: the file name
+    when no other file has it, else the shortest ending of the path that is unique
+    ("uploads/a.txt"). A file keeps its key across runs, and one moved keeps it when the file
+    that held the key is no longer where it was."""
+
+    def __init__(self, states: dict[str, FileState]):
+        self.taken: dict[str, str | None] = {source: state.path for source, state in states.items()}
+        self.by_path = {state.path: source for source, state in states.items() if state.path}
+
+    def key_for(self, path: Path) -> str:
+        if str(path) in self.by_path:
+            return self.by_path[str(path)]
+        parts = path.parts
+        for n in range(1, len(parts) + 1):
+            key = "/".join(parts[-n:]).lstrip("/")
+            if key not in self.taken or self._free(key, path):
+                self.taken[key] = str(path)
+                self.by_path[str(path)] = key
+                return key
+        raise AssertionError(f"no key for {path}")  # the whole path is unique
+
+    def _free(self, key: str, path: Path) -> bool:
+        """A key whose file is gone (moved, or from an index without paths) passes to a file of the
+        same name that is not itself taken elsewhere."""
+        held_by = self.taken[key]
+        return key == path.name and (held_by is None or not Path(held_by).exists())
+
+
 class Indexer:
     def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder):
         self.settings = settings
@@ -103,48 +142,50 @@ class Indexer:
             ) from exc
         states = self.store.file_states()
 
-        todo: list[tuple[Article, list[Chunk]]] = []
+        keys = SourceKeys(states)
+        todo: list[tuple[Article, list[Chunk], str]] = []
         seen: set[str] = set()
         for item in corpus.discover(paths):
             if isinstance(item, corpus.Skipped):
                 report.skipped[item.source] = item.reason
                 continue
-            if item.name in seen:
-                report.skipped[str(item)] = "duplicate file name (an article's id is its file name)"
-                continue
-            seen.add(item.name)
+            path = item.resolve()
+            source = keys.key_for(path)
+            seen.add(source)
             try:
-                article = corpus.load_article(item)
+                article = replace(corpus.load_article(item), source=source)
             except ValueError as exc:
-                report.skipped[item.name] = str(exc)
+                report.skipped[source] = str(exc)
                 continue
-            state = states.get(article.source)
-            if state and state.sha256 == article.sha256 and state.complete:
-                report.unchanged.append(article.source)
+            state = states.get(source)
+            if state and state.sha256 == article.sha256 and state.complete and state.path == str(path):
+                report.unchanged.append(source)
                 continue
             chunks = chunking.chunk_article(
                 article, self.settings.chunk_tokens, self.settings.chunk_overlap, count_tokens
             )
-            (report.updated if state else report.added).append(article.source)
-            todo.append((article, chunks))
+            (report.updated if state else report.added).append(source)
+            todo.append((article, chunks, str(path)))
 
         self._embed_and_write(todo, report, progress)
         if prune:
-            for source in sorted(set(states) - seen):
-                self.store.delete_source(source)
-                report.pruned.append(source)
+            roots = [Path(p).resolve() for p in paths]
+            for source, state in sorted(states.items()):
+                if source not in seen and _under(state.path, roots):
+                    self.store.delete_source(source)
+                    report.pruned.append(source)
         report.seconds = time.perf_counter() - started
         return report
 
     def _embed_and_write(self, todo, report: IngestReport, progress: bool) -> None:
-        total = sum(len(chunks) for _, chunks in todo)
+        total = sum(len(chunks) for _, chunks, _ in todo)
         bar = None
         if progress and total:
             from tqdm import tqdm
 
             bar = tqdm(total=total, desc="embedding", unit="chunk", leave=False)
         try:
-            for article, chunks in todo:
+            for article, chunks, path in todo:
                 vectors = self.embedder.embed([embedding_text(c) for c in chunks])
                 # One file at a time: a kill between files leaves every written file complete,
                 # and a half-written file is seen as incomplete and redone on the next run.
@@ -153,7 +194,7 @@ class Indexer:
                     [c.id for c in chunks],
                     vectors,
                     [c.text for c in chunks],
-                    [chunk_metadata(c, article.sha256, len(chunks)) for c in chunks],
+                    [chunk_metadata(c, article.sha256, len(chunks), path) for c in chunks],
                 )
                 report.chunks_written += len(chunks)
                 if bar:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from rag.chunking import chunk_article, sentence_spans
+import pytest
+
+from rag.chunking import article_from_chunks, chunk_article, sentence_spans
 from rag.corpus import load_article
 from rag.tokens import count_tokens
 from rag.types import Article, ArticleMeta
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, REPO
 
 
 def article(text: str) -> Article:
@@ -63,3 +65,12 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_words():
     assert len(chunks) > 5
     assert all(c.tokens <= 64 for c in chunks)
     assert all(not c.text.startswith(" ") for c in chunks)
+
+
+@pytest.mark.parametrize(("size", "overlap"), [(30, 0), (60, 10), (200, 40)])
+def test_an_article_put_back_from_its_chunks_is_the_cleaned_article(size, overlap):
+    paths = sorted(CORPUS.glob("*.txt")) + sorted((REPO / "tests" / "data" / "outside").rglob("*.txt"))
+    for path in paths:
+        article = load_article(path)
+        chunks = chunk_article(article, size, overlap, count_tokens)
+        assert article_from_chunks(list(reversed(chunks))) == article.text, path.name

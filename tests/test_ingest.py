@@ -113,3 +113,51 @@ def test_an_interrupted_ingest_leaves_a_usable_index_and_a_rerun_completes_it(as
     assert report.added == [VOA] and len(report.unchanged) == 4
     assert all(s.complete for s in real_store.file_states().values())
 
+
+def test_prune_removes_only_what_is_gone_under_the_roots_given(assistant, corpus_copy, tmp_path):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / "note.txt").write_text("An upload about the summit in Hanoi, which ended early.\n" * 3)
+    assistant.ingest([corpus_copy])
+    assistant.ingest([uploads])
+    one = corpus_copy / VOA
+    report = assistant.ingest([one], prune=True)  # one file named: nothing else is "gone"
+    assert report.pruned == [] and len(assistant.store.file_states()) == 6
+    (corpus_copy / "000_58a7cbc6ed29d5f2.txt").unlink()
+    report = assistant.ingest([corpus_copy], prune=True)  # the upload is not under the corpus
+    assert report.pruned == ["000_58a7cbc6ed29d5f2.txt"]
+    assert "note.txt" in assistant.store.file_states()
+
+
+def test_two_files_with_one_name_from_different_places_are_two_articles(assistant, corpus_copy, tmp_path):
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    (uploads / VOA).write_text("A different article that happens to share the file name, about rice.\n")
+    assistant.ingest([corpus_copy])
+    report = assistant.ingest([uploads])
+    assert report.added == [f"uploads/{VOA}"]
+    states = assistant.store.file_states()
+    assert VOA in states and f"uploads/{VOA}" in states  # the corpus article was not replaced
+    assert "Pyongyang" in assistant.article_text(VOA)
+    again = assistant.ingest([corpus_copy, uploads])  # each file keeps its key, nothing changes
+    assert sorted(again.unchanged) == sorted([*(p.name for p in corpus_copy.iterdir()), f"uploads/{VOA}"])
+    moved = tmp_path / "moved"
+    corpus_copy.rename(moved)  # a folder moved keeps its articles' keys: no duplicates
+    assert assistant.ingest([moved]).added == []
+    assert len(assistant.store.file_states()) == 6
+
+
+def test_the_whole_article_view_is_the_cleaned_article_and_offsets_land(settings, embedder):
+    from rag.corpus import load_article
+
+    assistant = Assistant(
+        settings.model_copy(update={"chunk_tokens": 60, "chunk_overlap": 0}), embedder=embedder
+    )
+    assistant.ingest([CORPUS])
+    for path in CORPUS.glob("*.txt"):
+        article = load_article(path)
+        text = assistant.article_text(article.source)
+        assert text == article.text
+        _, docs, metas = assistant.store.all_chunks(article.source)
+        for doc, meta in zip(docs, metas, strict=True):
+            assert text[meta["start"] : meta["end"]] == doc

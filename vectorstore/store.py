@@ -29,6 +29,7 @@ class FileState:
     sha256: str
     chunks_present: int
     chunks_expected: int
+    path: str | None = None  # where the file was read from (absent in indexes made before it)
 
     @property
     def complete(self) -> bool:
@@ -109,7 +110,10 @@ class ChunkStore:
         for meta in self.metadatas():
             present[meta["source"]] += 1
             first.setdefault(meta["source"], meta)
-        return {s: FileState(m["file_sha256"], present[s], int(m["n_chunks"])) for s, m in first.items()}
+        return {
+            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"]), m.get("path"))
+            for s, m in first.items()
+        }
 
     def all_chunks(self, source: str | None = None) -> tuple[list[str], list[str], list[dict]]:
         """(ids, texts, metadatas) of every chunk, or of one source file's chunks."""
