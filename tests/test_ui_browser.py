@@ -65,3 +65,77 @@ def test_empty_question_shows_a_message_not_a_trace(browser, url):
     page.click("#ask")
     page.wait_for_function("() => document.querySelector('#error').innerText.includes('empty')")
     assert "Traceback" not in page.inner_text("body")
+
+
+@pytest.fixture
+def attacker():
+    """A loopback 'attacker' server that counts every request the page's browser makes to it."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Count(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Count)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+def test_markdown_in_an_article_or_answer_makes_no_request_leave_the_page(
+    browser, attacker, tmp_path, models_dir, embedder
+):
+    """Issue 10, item 10: the chat rendered Markdown, so an image in a quoted sentence made the
+    browser fetch a remote URL. The planted article's sentence is quoted at once (the draft) and
+    the scripted model's answer copies it (the final answer); neither may reach the attacker."""
+    from rag.assistant import Assistant
+    from rag.settings import Settings
+    from tests.fakes import ScriptedLLM
+    from tests.ui_server import running_ui
+
+    host, hits = attacker
+    planted = (
+        f"The Port Azure ferry terminal will open on 14 March 2031, the harbour authority said "
+        f"![chart]({host}/image.png) in a statement [details]({host}/link) "
+        f'<img src="{host}/raw.png"> and {host}/bare.png on Monday.'
+    )
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(
+        "Port Azure ferry terminal to open in 2031\n\n"
+        + planted
+        + "\n\nThe terminal will serve 40 ferries a day between Port Azure and the islands.\n"
+    )
+
+    class Scripted(ScriptedLLM):
+        backend, model = "llamacpp", "scripted"
+
+    settings = Settings(home=tmp_path / "home", models=models_dir, backend="llamacpp")
+    answer = f"The Port Azure terminal opens on 14 March 2031 ![x]({host}/generated.png) [1]."
+    assistant = Assistant(settings, embedder=embedder, llm=Scripted(answer, answer))
+    assistant.ingest([corpus])
+    with running_ui(assistant) as url:
+        page = browser.new_page()
+        page.goto(url)
+        page.fill("#question textarea", f"When will the Port Azure ferry terminal open? ![q]({host}/q.png)")
+        page.click("#ask")
+        page.wait_for_selector("#sources .source-card", timeout=90_000)
+        page.wait_for_timeout(1500)
+        chat = page.inner_text("#chat")
+        assert "14 March 2031" in chat
+        assert "![chart]" in chat  # shown as the text it is, not rendered
+        links = page.eval_on_selector_all(
+            "#chat img, #chat a, #read-as a, #read-as img", "els => els.map(e => e.src || e.href)"
+        )
+        assert not [x for x in links if x.startswith(host)]
+        page.close()
+    assert hits == []

@@ -1,5 +1,10 @@
 """The page's HTML from an Answer dict: escaping, marker links, the highlighted quote."""
 
+import html
+import re
+
+import pytest
+
 from ui import render
 
 CHUNK = "Intro sentence here. North Korea will receive about $200 million from Moscow. <b>Tail</b> text."
@@ -88,3 +93,21 @@ def test_a_refusal_lists_the_closest_passages_for_the_reader_to_judge():
 def test_the_quick_answer_is_marked_as_such():
     a = {**answer(extractive=True), "preliminary": True}
     assert "quick answer" in render.answer_html(a, "s")
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "![x](http://198.51.100.7/x.png)",
+        "[click](http://198.51.100.7/)",
+        "[ref]\n\n[ref]: http://198.51.100.7/",
+        "<http://198.51.100.7/>",
+        "http://198.51.100.7/x.png",
+        "www.example.org/x.png",
+        '<img src="http://198.51.100.7/x.png">',
+    ],
+)
+def test_text_from_articles_or_the_model_cannot_become_an_image_link_or_html(planted):
+    inert = render.text(planted)
+    assert not re.search(r"[\[\]<>]|://|www\.", inert)
+    assert html.unescape(inert) == planted  # shown as it was written

@@ -80,7 +80,8 @@ def build(assistant: Assistant):
         except RagError as exc:
             yield chat, state, message, render.error_html(str(exc)), gr.skip(), gr.skip()
             return
-        chat += [{"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
+        shown = render.text(question)  # the page renders Markdown: the question is shown, not run
+        chat += [{"role": "user", "content": shown}, {"role": "assistant", "content": "…"}]
         yield chat, state, "", "", gr.skip(), gr.skip()
         answer = None
         try:
@@ -112,7 +113,7 @@ def build(assistant: Assistant):
             + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.text}],
         }
         articles = {c["source"]: assistant.article_text(c["source"]) for c in result["citations"]}
-        read_as = f"Searched for: *{answer.standalone_question or question}*"
+        read_as = f"Searched for: *{render.text(answer.standalone_question or question)}*"
         yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
 
     def refresh(label):
@@ -148,14 +149,17 @@ def build(assistant: Assistant):
             except RagError as exc:
                 _remove(copied)
                 return render.error_html(str(exc)), gr.skip(), gr.skip()
-            _remove([p for p in copied if p.name in report.skipped])  # a skipped file does not stay
+            skipped = {key.rsplit("/", 1)[-1] for key in report.skipped}
+            _remove([p for p in copied if p.name in skipped])  # a skipped file does not stay
         report.skipped.update(too_big)
         lines = [
             f"**{len(report.added)} added, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
             f"({report.chunks_written} chunks written)"
         ]
-        lines += [f"- skipped `{name}`: {reason}" for name, reason in report.skipped.items()]
+        lines += [
+            f"- skipped {render.text(name)}: {render.text(reason)}" for name, reason in report.skipped.items()
+        ]
         return "\n".join(lines), status(label), gr.update(choices=outlets())
 
     with gr.Blocks(title="News QA · cited answers") as demo:

@@ -10,6 +10,20 @@ import re
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
+# The chat and a few labels render Markdown. Text from articles, uploads, the model or the user is
+# HTML-escaped, its brackets (every image, link and reference needs them) are written as entities,
+# and URLs lose the shape that autolinks them: `![](http://host/x.png)` shows as those characters,
+# and the browser fetches nothing.
+_BRACKETS = str.maketrans({"[": "&#91;", "]": "&#93;"})
+_AUTOLINK = re.compile(r"(?i)(://|www\.)")
+
+
+def text(value: str) -> str:
+    """Article, model or user text made inert for the Markdown chat: no image, link or HTML of its
+    own; what it says is shown as it is."""
+    inert = html.escape(value, quote=False).translate(_BRACKETS)
+    return _AUTOLINK.sub(lambda m: m.group(1).replace("/", "&#47;").replace(".", "&#46;"), inert)
+
 
 def answer_html(answer: dict, session: str) -> str:
     """The answer for the chat, built from its claims: each claim's citations become links to their
@@ -30,16 +44,16 @@ def answer_html(answer: dict, session: str) -> str:
     others = [c for c in answer.get("claims", []) if c["kind"] == "conflict"]
     parts = []
     for c in lead:
-        text = html.escape(c["text"], quote=False)
+        said = c["text"].strip()
         if c["kind"] == "quote":
-            parts.append(f"“{text}” {links(c['citations'])}")
+            parts.append(f"“{text(said)}” {links(c['citations'])}")
         else:
-            end = text[-1] if text[-1:] in ".!?" else "."
-            parts.append(f"{text.rstrip('.!?')} {links(c['citations'])}{end}")
+            end = said[-1] if said[-1:] in ".!?" else "."
+            parts.append(f"{text(said.rstrip('.!?'))} {links(c['citations'])}{end}")
     if others:
         parts.append("<br>The sources disagree:")
-        parts += [f"“{html.escape(c['text'], quote=False)}” {links(c['citations'])}" for c in others]
-    body = " ".join(parts) or html.escape(answer["answer"], quote=False)
+        parts += [f"“{text(c['text'])}” {links(c['citations'])}" for c in others]
+    body = " ".join(parts) or text(answer["answer"])
     if answer.get("preliminary"):
         badge = '<span class="badge quoted">quick answer · quoting the articles while the model writes</span>'
     elif answer["refused"]:
@@ -51,7 +65,7 @@ def answer_html(answer: dict, session: str) -> str:
     else:
         badge = '<span class="badge verified">verified · every sentence checked against its source</span>'
     seconds = answer["timings"].get("total_ms", answer["timings"].get("first_answer_ms", 0)) / 1000
-    meta = f"{html.escape(answer['backend'] or '…')} · {html.escape(answer['model'])} · {seconds:.1f} s"
+    meta = f"{text(answer['backend'] or '…')} · {text(answer['model'])} · {seconds:.1f} s"
     return f'{badge}\n\n{body}\n\n<span class="answer-meta">{meta}</span>'
 
 
@@ -160,7 +174,7 @@ def status_html(status: dict, backend: str, model: str) -> str:
 
 
 def error_html(message: str) -> str:
-    return f'<span class="badge error">error</span> {html.escape(message)}'
+    return f'<span class="badge error">error</span> {text(message)}'
 
 
 CSS = """
