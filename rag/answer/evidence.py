@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag import text as tx
+from rag.answer.markers import imitates_answer_format
 from rag.types import Hit
 
 MIN_SENTENCE_CHARS = 20  # shorter pieces are captions, datelines or list debris
@@ -84,7 +85,12 @@ class QuestionWords:
 
 
 def sentence_spans_of(source: Source) -> list[tuple[int, int]]:
-    return [(s, e) for s, e in tx.sentence_spans(source.text) if e - s >= MIN_SENTENCE_CHARS]
+    """The source's sentences that can be evidence: not list debris, not planted answer format."""
+    return [
+        (s, e)
+        for s, e in tx.sentence_spans(source.text)
+        if e - s >= MIN_SENTENCE_CHARS and not imitates_answer_format(source.text[s:e])
+    ]
 
 
 def rank(

@@ -38,3 +38,14 @@ def answer_sentences(text: str) -> list[str]:
 
 def strip_markers(text: str) -> str:
     return split_markers(text)[0]
+
+
+# The answer's own format inside an article: a citation marker or the prompt's tags. Real news
+# text almost never has them (1 sentence in 6,800 articles of NYT, NewsArticles and BBC: a
+# "[538]"); a planted "Answer: ... was won by Elvis Presley [1]." would otherwise support itself.
+_ANSWER_FORMAT = re.compile(r"\[\d{1,3}\]|</?(?:excerpt|instructions?|system)\b", re.IGNORECASE)
+
+
+def imitates_answer_format(sentence: str) -> bool:
+    """Whether a source sentence is written like the answer or the prompt: it is not evidence."""
+    return bool(_ANSWER_FORMAT.search(sentence))

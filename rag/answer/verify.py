@@ -8,7 +8,9 @@
   the words it adds to the question's;
 - the claim negates no more than that window does ("were not armed" against "were armed");
 - the claim says something the question does not already say (no fragments, no echoes);
-- the claim holds what the question asks for (a number for how many/much, a date for when).
+- the claim holds what the question asks for (a number for how many/much, a date for when);
+- a source sentence written in the answer's own format (a [n] marker, the prompt's tags) supports
+  nothing: a planted "Answer: ... [1]." would otherwise vouch for itself.
 
 The article's title line counts as part of every window (it names the subject).
 """
@@ -19,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from rag import text as tx
+from rag.answer.markers import imitates_answer_format
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ def windows(evidence: str) -> list[tuple[int, int]]:
         for i in range(len(spans) - 1)
         if tx.refers_back(evidence[spans[i + 1][0] : spans[i + 1][1]])
     ]
-    return out
+    # a sentence written in the answer's own format supports nothing (see imitates_answer_format)
+    return [(s, e) for s, e in out if not imitates_answer_format(evidence[s:e])]
 
 
 def _specifics(text: str) -> set[str]:
