@@ -55,13 +55,22 @@ class Assistant:
 
         return open_store(self.settings)
 
+    @_loaded_once
+    def keywords(self):
+        from rag.index import open_keywords
+
+        return open_keywords(self.settings)
+
     @cached_property
     def retriever(self):
-        from rag.index import open_for_query
+        from rag.index import backfill_keywords, open_for_query, writer_lock
         from rag.retrieve import HybridRetriever
 
         open_for_query(self.store, self.settings, self.embedder.name)
-        return HybridRetriever(self.settings, self.store, self.embedder)
+        if self.keywords.count() == 0 and self.store.count() > 0:  # an index from before the keyword file
+            with writer_lock(self.settings):
+                backfill_keywords(self.store, self.keywords, self.store.file_states())
+        return HybridRetriever(self.settings, self.store, self.embedder, self.keywords)
 
     @_loaded_once
     def llm(self):
@@ -80,7 +89,7 @@ class Assistant:
         from rag.index import Indexer
 
         with self._lock:
-            indexer = Indexer(self.settings, self.store, self.embedder)
+            indexer = Indexer(self.settings, self.store, self.embedder, self.keywords)
             report = indexer.ingest(paths or [self.settings.corpus], prune, rebuild, progress)
             self.__dict__.pop("retriever", None)  # the next search sees the new chunks
             return report
@@ -223,17 +232,20 @@ class Assistant:
         self, outlets: list[str] | None = None, date_from: str | None = None, date_to: str | None = None
     ) -> dict | None:
         """A retrieval filter for articles from these outlets, dated within [date_from, date_to]
-        (ISO dates; an article without a date is left out once a date bound is set)."""
-        if not outlets and not date_from and not date_to:
+        (ISO dates; an article without a date is left out once a date bound is set). It filters on
+        each chunk's metadata, in Chroma and in the keyword index alike."""
+        from rag.index import date_number
+
+        parts = []
+        if outlets:
+            parts.append({"outlet": {"$in": list(outlets)}})
+        if date_from:
+            parts.append({"date_num": {"$gte": date_number(date_from)}})
+        if date_to:
+            parts.append({"date_num": {"$lte": date_number(date_to)}})
+        if not parts:
             return None
-        keep = [
-            a["source"]
-            for a in self.articles()
-            if (not outlets or a["outlet"] in outlets)
-            and (not date_from or (a["date"] or "") >= date_from)
-            and (not date_to or (a["date"] and a["date"] <= date_to))
-        ]
-        return {"source": {"$in": keep or ["(none)"]}}
+        return parts[0] if len(parts) == 1 else {"$and": parts}
 
     def _backend_label(self) -> tuple[str, str]:
         """The loaded model, or 'none' when no model has been needed yet (an early refusal)."""

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
+
+import numpy as np
 
 from rag import chunking, corpus
 from rag.embeddings import Embedder
 from rag.errors import IndexMismatch, IndexMissing, RagError
 from rag.settings import Settings
+from rag.text import keyword_tokens
 from rag.tokens import ENCODING, count_tokens
 from rag.types import Article, ArticleMeta, Chunk, IngestReport
-from vectorstore import ChunkStore, ManifestMismatch, StoreUnavailable
-from vectorstore.store import FileState
+from vectorstore import ChunkStore, FileState, KeywordIndex, ManifestMismatch, StoreUnavailable
 
 SCHEMA_VERSION = 1
+WRITE_BATCH_CHUNKS = 256  # chunks embedded together, across articles
+# The code that turns a file into chunks: a change to it re-ingests every article on the next run.
+RULES_FILES = ("corpus.py", "html.py", "metadata.py", "cleaning.py", "chunking.py", "text.py", "tokens.py")
+RULES_VERSION = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in RULES_FILES)
+).hexdigest()[:12]
+
+
+def open_keywords(settings: Settings) -> KeywordIndex:
+    return KeywordIndex(settings.home / f"{settings.collection}.index.sqlite")
 
 
 def open_store(settings: Settings) -> ChunkStore:
@@ -52,6 +67,8 @@ def chunk_metadata(chunk: Chunk, sha256: str, n_chunks: int, path: str | None = 
     return {
         **meta,
         **({"path": path} if path else {}),
+        **({"date_num": date_number(chunk.meta.date)} if chunk.meta.date else {}),
+        "rules": RULES_VERSION,
         "source": chunk.source,
         "index": chunk.index,
         "start": chunk.start,
@@ -60,6 +77,11 @@ def chunk_metadata(chunk: Chunk, sha256: str, n_chunks: int, path: str | None = 
         "file_sha256": sha256,
         "n_chunks": n_chunks,
     }
+
+
+def date_number(iso: str) -> int:
+    """2024-10-24 -> 20241024: a number Chroma (and the keyword index) can range-filter."""
+    return int(iso[:10].replace("-", ""))
 
 
 def chunk_from_store(chunk_id: str, text: str, meta: dict) -> Chunk:
@@ -122,18 +144,27 @@ class SourceKeys:
 
 
 class Indexer:
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder):
+    """Writes articles into Chroma and the keyword index, one writer at a time on this host."""
+
+    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder, keywords: KeywordIndex):
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.keywords = keywords
 
     def ingest(
         self, paths: Iterable[Path], prune: bool = False, rebuild: bool = False, progress: bool = False
     ) -> IngestReport:
+        paths = list(paths)
+        with writer_lock(self.settings):
+            return self._ingest(paths, prune, rebuild, progress)
+
+    def _ingest(self, paths: list[Path], prune: bool, rebuild: bool, progress: bool) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         if rebuild:
             self.store.drop()
+            self.keywords.drop()
         try:
             self.store.open(manifest(self.settings, self.embedder.name), create=True)
         except ManifestMismatch as exc:
@@ -141,64 +172,127 @@ class Indexer:
                 f"the index was built with other settings ({exc}); run `rag ingest --rebuild`"
             ) from exc
         states = self.store.file_states()
+        backfill_keywords(self.store, self.keywords, states)
 
         keys = SourceKeys(states)
-        todo: list[tuple[Article, list[Chunk], str]] = []
+        batch: list[tuple[Article, list[Chunk], str]] = []
         seen: set[str] = set()
-        for item in corpus.discover(paths):
-            if isinstance(item, corpus.Skipped):
-                report.skipped[item.source] = item.reason
-                continue
-            path = item.resolve()
-            source = keys.key_for(path)
-            seen.add(source)
-            try:
-                article = replace(corpus.load_article(item), source=source)
-            except ValueError as exc:
-                report.skipped[source] = str(exc)
-                continue
-            state = states.get(source)
-            if state and state.sha256 == article.sha256 and state.complete and state.path == str(path):
-                report.unchanged.append(source)
-                continue
-            chunks = chunking.chunk_article(
-                article, self.settings.chunk_tokens, self.settings.chunk_overlap, count_tokens
-            )
-            (report.updated if state else report.added).append(source)
-            todo.append((article, chunks, str(path)))
-
-        self._embed_and_write(todo, report, progress)
+        bar = _progress(progress)
+        try:
+            for item in corpus.discover(paths):
+                if isinstance(item, corpus.Skipped):
+                    report.skipped[item.source] = item.reason
+                    continue
+                path = item.resolve()
+                source = keys.key_for(path)
+                seen.add(source)
+                try:
+                    article = replace(corpus.load_article(item), source=source)
+                except ValueError as exc:
+                    report.skipped[source] = str(exc)
+                    continue
+                state = states.get(source)
+                if (
+                    state
+                    and state.sha256 == article.sha256
+                    and state.complete
+                    and state.path == str(path)
+                    and state.rules == RULES_VERSION
+                ):
+                    report.unchanged.append(source)
+                    continue
+                chunks = chunking.chunk_article(
+                    article, self.settings.chunk_tokens, self.settings.chunk_overlap, count_tokens
+                )
+                (report.updated if state else report.added).append(source)
+                batch.append((article, chunks, str(path)))
+                if sum(len(c) for _, c, _ in batch) >= WRITE_BATCH_CHUNKS:
+                    self._embed_and_write(batch, report, bar)
+                    batch = []
+            self._embed_and_write(batch, report, bar)
+        finally:
+            if bar is not None:
+                bar.close()
         if prune:
             roots = [Path(p).resolve() for p in paths]
             for source, state in sorted(states.items()):
                 if source not in seen and _under(state.path, roots):
+                    self.keywords.delete_source(source)
                     self.store.delete_source(source)
                     report.pruned.append(source)
         report.seconds = time.perf_counter() - started
         return report
 
-    def _embed_and_write(self, todo, report: IngestReport, progress: bool) -> None:
-        total = sum(len(chunks) for _, chunks, _ in todo)
-        bar = None
-        if progress and total:
-            from tqdm import tqdm
+    def _embed_and_write(self, batch, report: IngestReport, bar) -> None:
+        """Embed the batch's chunks together (across articles; a text seen before comes from the
+        cache), then write article by article: the keyword rows first, then Chroma, whose chunk
+        count says the article is complete. A kill between articles leaves every written article
+        complete; a half-written one is seen as incomplete and redone on the next run."""
+        if not batch:
+            return
+        chunks = [c for _, article_chunks, _ in batch for c in article_chunks]
+        vectors = self._vectors([embedding_text(c) for c in chunks], report)
+        i = 0
+        for article, article_chunks, path in batch:
+            mine = vectors[i : i + len(article_chunks)]
+            i += len(article_chunks)
+            metas = [chunk_metadata(c, article.sha256, len(article_chunks), path) for c in article_chunks]
+            self.keywords.replace_source(article.source, keyword_rows(article_chunks, metas))
+            self.store.replace_source(
+                article.source, [c.id for c in article_chunks], mine, [c.text for c in article_chunks], metas
+            )
+            report.chunks_written += len(article_chunks)
+            if bar is not None:
+                bar.update(len(article_chunks))
 
-            bar = tqdm(total=total, desc="embedding", unit="chunk", leave=False)
+    def _vectors(self, texts: list[str], report: IngestReport) -> np.ndarray:
+        """Vectors for the texts: from the cache when the same text was embedded before with this
+        model, else embedded now (each distinct text once) and cached."""
+        keys = [hashlib.sha256(f"{self.embedder.name}\n{t}".encode()).hexdigest() for t in texts]
+        cached = self.keywords.cached_vectors(list(dict.fromkeys(keys)))
+        missing = list(dict.fromkeys(k for k in keys if k not in cached))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            fresh = self.embedder.embed([text_of[k] for k in missing]).astype(np.float32)
+            new = {k: v.tobytes() for k, v in zip(missing, fresh, strict=True)}
+            self.keywords.cache_vectors(list(new.items()))
+            cached.update(new)
+        report.chunks_embedded += len(missing)
+        return np.stack([np.frombuffer(cached[k], dtype=np.float32) for k in keys])
+
+
+def backfill_keywords(store: ChunkStore, keywords: KeywordIndex, states: dict[str, FileState]) -> None:
+    """Give the keyword index the articles that Chroma has and it lacks (an index made before the
+    keyword index existed, or one whose file was deleted): from the stored chunks, no embedding."""
+    missing = sorted(set(states) - keywords.sources())
+    for source in missing:
+        ids, docs, metas = store.all_chunks(source)
+        chunks = [chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)]
+        keywords.replace_source(source, keyword_rows(chunks, metas))
+
+
+def keyword_rows(chunks: list[Chunk], metas: list[dict]) -> list[tuple[str, list[str], dict]]:
+    """What the keyword index keeps of each chunk: its id, the terms of its title and text, and
+    the metadata it filters on."""
+    return [(c.id, keyword_tokens(embedding_text(c)), m) for c, m in zip(chunks, metas, strict=True)]
+
+
+@contextmanager
+def writer_lock(settings: Settings):
+    """One ingest at a time on this host (an exclusive lock on a file under RAG_HOME): two
+    concurrent ingests cannot interleave versions of one article; the second waits."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with open(settings.home / f"{settings.collection}.ingest.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for article, chunks, path in todo:
-                vectors = self.embedder.embed([embedding_text(c) for c in chunks])
-                # One file at a time: a kill between files leaves every written file complete,
-                # and a half-written file is seen as incomplete and redone on the next run.
-                self.store.replace_source(
-                    article.source,
-                    [c.id for c in chunks],
-                    vectors,
-                    [c.text for c in chunks],
-                    [chunk_metadata(c, article.sha256, len(chunks), path) for c in chunks],
-                )
-                report.chunks_written += len(chunks)
-                if bar:
-                    bar.update(len(chunks))
+            yield
         finally:
-            if bar:
-                bar.close()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc="embedding", unit="chunk", leave=False)

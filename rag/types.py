@@ -72,6 +72,7 @@ class IngestReport:
     skipped: dict[str, str] = field(default_factory=dict)  # file -> reason
     pruned: list[str] = field(default_factory=list)
     chunks_written: int = 0
+    chunks_embedded: int = 0  # the rest came from the embedding cache
     seconds: float = 0.0
 
     @property

@@ -30,6 +30,7 @@ class FileState:
     chunks_present: int
     chunks_expected: int
     path: str | None = None  # where the file was read from (absent in indexes made before it)
+    rules: str | None = None  # version of the cleaning/metadata/chunking code that made the chunks
 
     @property
     def complete(self) -> bool:
@@ -86,12 +87,18 @@ class ChunkStore:
 
     # --- writes -------------------------------------------------------------------------------
     def replace_source(self, source: str, ids, embeddings, documents, metadatas) -> None:
+        """The source's chunks become these. New versions are written over the old ids first and
+        the old version's extra chunks removed after, so a reader never finds the article missing;
+        a kill in between leaves more chunks than expected, which the next ingest redoes."""
         col = self.collection()
-        col.delete(where={"source": source})
+        old = set(col.get(where={"source": source}, include=[])["ids"])
         if ids:
-            col.add(
+            col.upsert(
                 ids=list(ids), embeddings=embeddings, documents=list(documents), metadatas=list(metadatas)
             )
+        stale = sorted(old - set(ids))
+        if stale:
+            col.delete(ids=stale)
 
     def delete_source(self, source: str) -> None:
         self.collection().delete(where={"source": source})
@@ -111,7 +118,7 @@ class ChunkStore:
             present[meta["source"]] += 1
             first.setdefault(meta["source"], meta)
         return {
-            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"]), m.get("path"))
+            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"]), m.get("path"), m.get("rules"))
             for s, m in first.items()
         }
 
@@ -120,6 +127,14 @@ class ChunkStore:
         where = {"source": source} if source is not None else None
         got = self.collection().get(where=where, include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
+
+    def get(self, ids: list[str]) -> list[tuple[str, str, dict]]:
+        """(id, text, metadata) of these chunks, in the order asked; ids no longer stored are left out."""
+        if not ids:
+            return []
+        got = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
+        found = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return [(i, *found[i]) for i in ids if i in found]
 
     def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         n = min(n, self.count())
