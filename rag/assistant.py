@@ -85,11 +85,14 @@ class Assistant:
         prune: bool = False,
         rebuild: bool = False,
         progress: bool = False,
+        columns=None,
     ) -> IngestReport:
+        """Files and folders (.txt, .md, .html; .csv, .jsonl, .parquet data sets with `columns`, a
+        rag.datasets.Columns, naming the fields' columns)."""
         from rag.index import Indexer
 
         with self._lock:
-            indexer = Indexer(self.settings, self.store, self.embedder, self.keywords)
+            indexer = Indexer(self.settings, self.store, self.embedder, self.keywords, columns)
             report = indexer.ingest(paths or [self.settings.corpus], prune, rebuild, progress)
             self.__dict__.pop("retriever", None)  # the next search sees the new chunks
             return report

@@ -21,6 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prune", action="store_true", help="remove chunks of files that are gone")
     p.add_argument("--rebuild", action="store_true", help="drop the index and start over")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    for column in ("text", "title", "date", "url", "outlet", "author", "id"):
+        p.add_argument(
+            f"--{column}",
+            metavar="COLUMN",
+            help=f"data set files (.csv, .jsonl, .parquet): the column with each row's {column}",
+        )
 
     p = sub.add_parser("search", help="print the hybrid retrieval hits for a query")
     p.add_argument("query")

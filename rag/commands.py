@@ -40,7 +40,12 @@ def load_settings(**overrides) -> Settings:
 
 def ingest(args: argparse.Namespace) -> int:
     assistant = Assistant(load_settings())
-    report = assistant.ingest(args.paths or None, args.prune, args.rebuild, progress=not args.json)
+    from rag.datasets import Columns
+
+    columns = Columns(**{name: getattr(args, name) for name in Columns.__dataclass_fields__})
+    report = assistant.ingest(
+        args.paths or None, args.prune, args.rebuild, progress=not args.json, columns=columns
+    )
     if args.json:
         print_json(report.__dict__)
     else:

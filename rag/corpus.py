@@ -11,7 +11,9 @@ from pathlib import Path
 from rag import cleaning, metadata
 from rag.types import Article, ArticleMeta
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+DATASET_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".parquet"}  # rag/datasets.py: a row per article
+SUPPORTED_SUFFIXES = ARTICLE_SUFFIXES | DATASET_SUFFIXES
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import chunking, corpus
+from rag import chunking, corpus, datasets
 from rag.embeddings import Embedder
 from rag.errors import IndexMismatch, IndexMissing, RagError
 from rag.settings import Settings
@@ -62,10 +62,13 @@ def open_for_query(store: ChunkStore, settings: Settings, embed_model: str) -> N
         ) from exc
 
 
-def chunk_metadata(chunk: Chunk, sha256: str, n_chunks: int, path: str | None = None) -> dict:
+def chunk_metadata(
+    chunk: Chunk, sha256: str, n_chunks: int, path: str | None = None, row: str | None = None
+) -> dict:
     meta = {k: v for k, v in asdict(chunk.meta).items() if v is not None}
     return {
         **meta,
+        **({"row": row} if row else {}),
         **({"path": path} if path else {}),
         **({"date_num": date_number(chunk.meta.date)} if chunk.meta.date else {}),
         "rules": RULES_VERSION,
@@ -97,6 +100,7 @@ def chunk_from_store(chunk_id: str, text: str, meta: dict) -> Chunk:
             outlet=meta.get("outlet"),
             author=meta.get("author"),
             date=meta.get("date"),
+            url=meta.get("url"),
         ),
         tokens=int(meta["tokens"]),
     )
@@ -114,6 +118,10 @@ def _under(path: str | None, roots: list[Path]) -> bool:
     return any(Path(path) == root or Path(path).is_relative_to(root) for root in roots)
 
 
+def _file_key(source: str, state: FileState) -> str:
+    return source[: -len(state.row) - 1] if state.row else source
+
+
 class SourceKeys:
     """An article's key (its `source`, shown in citations) from the file's path: the file name
     when no other file has it, else the shortest ending of the path that is unique
@@ -121,8 +129,10 @@ class SourceKeys:
     that held the key is no longer where it was."""
 
     def __init__(self, states: dict[str, FileState]):
-        self.taken: dict[str, str | None] = {source: state.path for source, state in states.items()}
-        self.by_path = {state.path: source for source, state in states.items() if state.path}
+        # a data set's rows are "file key:row id"; the file key is what the path holds
+        files = {_file_key(source, state): state.path for source, state in states.items()}
+        self.taken: dict[str, str | None] = files
+        self.by_path = {path: key for key, path in files.items() if path}
 
     def key_for(self, path: Path) -> str:
         if str(path) in self.by_path:
@@ -146,11 +156,19 @@ class SourceKeys:
 class Indexer:
     """Writes articles into Chroma and the keyword index, one writer at a time on this host."""
 
-    def __init__(self, settings: Settings, store: ChunkStore, embedder: Embedder, keywords: KeywordIndex):
+    def __init__(
+        self,
+        settings: Settings,
+        store: ChunkStore,
+        embedder: Embedder,
+        keywords: KeywordIndex,
+        columns: datasets.Columns | None = None,
+    ):
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
+        self.columns = columns or datasets.Columns()
 
     def ingest(
         self, paths: Iterable[Path], prune: bool = False, rebuild: bool = False, progress: bool = False
@@ -179,17 +197,9 @@ class Indexer:
         seen: set[str] = set()
         bar = _progress(progress)
         try:
-            for item in corpus.discover(paths):
-                if isinstance(item, corpus.Skipped):
-                    report.skipped[item.source] = item.reason
-                    continue
-                path = item.resolve()
-                source = keys.key_for(path)
+            for source, path, article in self._articles(paths, keys, report):
                 seen.add(source)
-                try:
-                    article = replace(corpus.load_article(item), source=source)
-                except ValueError as exc:
-                    report.skipped[source] = str(exc)
+                if article is None:
                     continue
                 state = states.get(source)
                 if (
@@ -223,6 +233,33 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
+    def _articles(self, paths: list[Path], keys: SourceKeys, report: IngestReport):
+        """(source, path, Article or None when skipped) for every file, and every row of every
+        data set file, under the paths."""
+        for item in corpus.discover(paths):
+            if isinstance(item, corpus.Skipped):
+                report.skipped[item.source] = item.reason
+                continue
+            path = item.resolve()
+            key = keys.key_for(path)
+            if path.suffix.lower() in datasets.SUFFIXES:
+                try:
+                    for row in datasets.rows(path, self.columns):
+                        source = f"{key}:{row.key}"
+                        if row.article is None:
+                            report.skipped[source] = row.skipped
+                        article = replace(row.article, source=source, row=row.key) if row.article else None
+                        yield source, path, article
+                except (ValueError, OSError, UnicodeDecodeError) as exc:
+                    report.skipped[key] = str(exc).splitlines()[0]
+                    yield key, path, None
+                continue
+            try:
+                yield key, path, replace(corpus.load_article(item), source=key)
+            except ValueError as exc:
+                report.skipped[key] = str(exc)
+                yield key, path, None
+
     def _embed_and_write(self, batch, report: IngestReport, bar) -> None:
         """Embed the batch's chunks together (across articles; a text seen before comes from the
         cache), then write article by article: the keyword rows first, then Chroma, whose chunk
@@ -236,7 +273,8 @@ class Indexer:
         for article, article_chunks, path in batch:
             mine = vectors[i : i + len(article_chunks)]
             i += len(article_chunks)
-            metas = [chunk_metadata(c, article.sha256, len(article_chunks), path) for c in article_chunks]
+            n = len(article_chunks)
+            metas = [chunk_metadata(c, article.sha256, n, path, article.row) for c in article_chunks]
             self.keywords.replace_source(article.source, keyword_rows(article_chunks, metas))
             self.store.replace_source(
                 article.source, [c.id for c in article_chunks], mine, [c.text for c in article_chunks], metas

@@ -12,6 +12,7 @@ class ArticleMeta:
     outlet: str | None = None
     author: str | None = None
     date: str | None = None  # ISO yyyy-mm-dd when the article states a date
+    url: str | None = None  # where the article was published, when known
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,8 @@ class Article:
     source: str  # file name: the article's id
     text: str  # cleaned text; chunk offsets point into it
     meta: ArticleMeta
-    sha256: str  # of the raw file bytes
+    sha256: str  # of the raw file bytes (of the row's fields, for a data set row)
+    row: str | None = None  # the row's id, when the article is one row of a data set file
 
 
 @dataclass(frozen=True)

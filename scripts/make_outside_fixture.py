@@ -55,8 +55,8 @@ def nyt_name(url: str) -> str:
 
 
 def main(nyt_json: Path, news_csv: Path, bbc_dir: Path) -> None:
-    shutil.rmtree(OUT, ignore_errors=True)
     for sub in ("nyt", "news", "bbc"):
+        shutil.rmtree(OUT / sub, ignore_errors=True)
         (OUT / sub).mkdir(parents=True)
     for article in json.loads(nyt_json.read_text(encoding="utf-8"))["data"]:
         name = nyt_name(article["title"])
@@ -64,16 +64,20 @@ def main(nyt_json: Path, news_csv: Path, bbc_dir: Path) -> None:
             text = "\n\n".join(p["context"] for p in article["paragraphs"]) + "\n"
             (OUT / "nyt" / f"{name}.txt").write_text(text, encoding="utf-8")
     csv.field_size_limit(1 << 30)
-    with news_csv.open(newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
+    with news_csv.open(newline="", encoding="utf-8") as f, (OUT / "news.csv").open("w", newline="") as out:
+        reader = csv.DictReader(f)
+        rows_out = csv.DictWriter(out, fieldnames=reader.fieldnames)
+        rows_out.writeheader()
+        for row in reader:
             if int(row["article_id"]) in NEWS:
+                rows_out.writerow(row)  # the same rows as the data set has them, for the CSV ingest
                 parts = [row["title"].strip(), row["subtitle"].strip(), row["text"]]
                 text = "\n\n".join(p for p in parts if p) + "\n"
                 (OUT / "news" / f"{int(row['article_id']):05d}.txt").write_text(text, encoding="utf-8")
     for name in BBC:
         section, number = name.split("-")
         shutil.copyfile(bbc_dir / section / f"{number}.txt", OUT / "bbc" / f"{name}.txt")
-    count = sum(1 for _ in OUT.rglob("*.txt"))
+    count = sum(1 for _ in OUT.rglob("*.txt"))  # and news.csv: the news/ articles as CSV rows
     print(f"{count} articles in {OUT}")
 
 
