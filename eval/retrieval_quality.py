@@ -34,7 +34,8 @@ def sets() -> list[tuple[str, str, Path, list[Path]]]:
 
 def measure(corpus: Path, gold_files: list[Path], k: int, embedder=None) -> dict:
     with tempfile.TemporaryDirectory() as home:
-        assistant = Assistant(Settings(home=Path(home)), embedder=embedder)
+        models = Settings().models_dir.resolve()  # the ones `rag setup` made, not a new copy
+        assistant = Assistant(Settings(home=Path(home), models=models), embedder=embedder)
         assistant.ingest([corpus])
         items = [g for f in gold_files for g in load_gold(f) if g["answerable"]]
         recall = mrr = in_context = 0.0
