@@ -286,6 +286,9 @@ class Assistant:
                 chunks=self.store.count(),
                 incomplete=sorted(s for s, st in states.items() if not st.complete),
                 index_manifest=self.store.manifest(),
+                keyword_index=str(self.keywords.path),
+                keyword_chunks=self.keywords.count(),
+                chroma_search_api=self.store.search_api(),
             )
         info["expected_manifest"] = manifest(self.settings, _embed_model_name(self.settings))
         info["settings"] = {k: str(v) for k, v in self.settings.model_dump().items()}

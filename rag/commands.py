@@ -10,6 +10,7 @@ from pathlib import Path
 from rag.assistant import Assistant
 from rag.cli import print_json
 from rag.errors import BadInput, RagError
+from rag.model_files import MAX_SEQ_TOKENS
 from rag.settings import Settings
 from rag.types import IngestReport
 
@@ -61,6 +62,12 @@ def format_report(report: IngestReport, total_chunks: int) -> str:
         + f" — {report.chunks_written} chunks written in {report.seconds:.1f}s; "
         f"{total_chunks} chunks indexed"
     ]
+    if report.chunks_truncated:
+        lines.append(
+            f"note: {report.chunks_truncated} chunks are longer than the embedding model's "
+            f"{MAX_SEQ_TOKENS} word pieces; their ends are found by keyword search only "
+            "(lower RAG_CHUNK_TOKENS to embed them whole)"
+        )
     if not report.changed and not report.skipped:
         lines.append("nothing changed: the index is up to date")
     for name, reason in report.skipped.items():
@@ -169,6 +176,11 @@ def status(args: argparse.Namespace) -> int:
         if info["incomplete"]:
             print(f"incomplete: {', '.join(info['incomplete'])} (run `rag ingest` to finish)")
         print(f"embedding:  {info['index_manifest'].get('embed_model')}")
+        where = "Chroma's Search API is offered but not used yet; " if info["chroma_search_api"] else ""
+        print(
+            f"keywords:   {info['keyword_chunks']} chunks in {info['keyword_index']} "
+            f"({where}SQLite FTS5 on this host)"
+        )
         if info["index_manifest"] != info["expected_manifest"]:
             print("warning:    the index was built with other settings: run `rag ingest --rebuild`")
     print("settings:")

@@ -6,6 +6,7 @@ from typing import Protocol
 
 import numpy as np
 
+from rag import model_files
 from rag.errors import (
     BackendUnavailable,
     ModelNotPulled,
@@ -29,18 +30,23 @@ class OnnxMiniLM:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from rag import model_files
-
         self.name = model_files.EMBED_MODEL_ID
         self.batch = settings.embed_batch
         path = model_files.onnx_embedding_path(settings.models_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = settings.threads
+        options.intra_op_num_threads = settings.cpu_threads
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_files.minilm_dir() / "tokenizer.json"))
         self.tokenizer.enable_truncation(model_files.MAX_SEQ_TOKENS)
         self.tokenizer.enable_padding()
+        self.counter = Tokenizer.from_file(str(model_files.minilm_dir() / "tokenizer.json"))
+        self.counter.no_truncation()
+
+    def too_long(self, texts: list[str]) -> int:
+        """How many of the texts exceed the word pieces the model reads (their tail is cut)."""
+        lengths = self.counter.encode_batch(texts)
+        return sum(len(e.ids) > model_files.MAX_SEQ_TOKENS for e in lengths)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), 384), dtype=np.float32)

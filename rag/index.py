@@ -262,26 +262,33 @@ class Indexer:
 
     def _embed_and_write(self, batch, report: IngestReport, bar) -> None:
         """Embed the batch's chunks together (across articles; a text seen before comes from the
-        cache), then write article by article: the keyword rows first, then Chroma, whose chunk
-        count says the article is complete. A kill between articles leaves every written article
-        complete; a half-written one is seen as incomplete and redone on the next run."""
+        cache), then write the batch: the keyword rows first (one transaction), then Chroma (one
+        upsert), whose chunk count per article says it is complete. A kill leaves every article
+        either complete in both or seen as incomplete and redone on the next run."""
         if not batch:
             return
         chunks = [c for _, article_chunks, _ in batch for c in article_chunks]
         vectors = self._vectors([embedding_text(c) for c in chunks], report)
-        i = 0
+        keyword_batch, chroma_batch, i = {}, [], 0
         for article, article_chunks, path in batch:
-            mine = vectors[i : i + len(article_chunks)]
-            i += len(article_chunks)
             n = len(article_chunks)
             metas = [chunk_metadata(c, article.sha256, n, path, article.row) for c in article_chunks]
-            self.keywords.replace_source(article.source, keyword_rows(article_chunks, metas))
-            self.store.replace_source(
-                article.source, [c.id for c in article_chunks], mine, [c.text for c in article_chunks], metas
+            keyword_batch[article.source] = keyword_rows(article_chunks, metas)
+            chroma_batch.append(
+                (
+                    article.source,
+                    [c.id for c in article_chunks],
+                    vectors[i : i + n],
+                    [c.text for c in article_chunks],
+                    metas,
+                )
             )
-            report.chunks_written += len(article_chunks)
-            if bar is not None:
-                bar.update(len(article_chunks))
+            i += n
+        self.keywords.replace_sources(keyword_batch)
+        self.store.replace_sources(chroma_batch)
+        report.chunks_written += len(chunks)
+        if bar is not None:
+            bar.update(len(chunks))
 
     def _vectors(self, texts: list[str], report: IngestReport) -> np.ndarray:
         """Vectors for the texts: from the cache when the same text was embedded before with this
@@ -291,7 +298,10 @@ class Indexer:
         missing = list(dict.fromkeys(k for k in keys if k not in cached))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            fresh = self.embedder.embed([text_of[k] for k in missing]).astype(np.float32)
+            todo = [text_of[k] for k in missing]
+            if hasattr(self.embedder, "too_long"):
+                report.chunks_truncated += self.embedder.too_long(todo)
+            fresh = self.embedder.embed(todo).astype(np.float32)
             new = {k: v.tobytes() for k, v in zip(missing, fresh, strict=True)}
             self.keywords.cache_vectors(list(new.items()))
             cached.update(new)

@@ -60,7 +60,11 @@ class LlamaCppLLM:
 
             extra["draft_model"] = LlamaPromptLookupDecoding(num_pred_tokens=settings.prompt_lookup)
         self._llm = Llama(
-            model_path=str(path), n_ctx=settings.num_ctx, n_threads=settings.threads, verbose=False, **extra
+            model_path=str(path),
+            n_ctx=settings.num_ctx,
+            n_threads=settings.cpu_threads,
+            verbose=False,
+            **extra,
         )
         self._lock = threading.Lock()  # one llama.cpp context serves one request at a time
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -78,7 +79,7 @@ class Settings(BaseSettings):
         le=32,
         description="Prompt-lookup decoding: draft tokens per step copied from the prompt (0: off).",
     )
-    threads: int = Field(2, ge=1, description="CPU threads for llama.cpp and onnxruntime.")
+    threads: int = Field(0, ge=0, description="CPU threads for llama.cpp and onnxruntime (0: all cores).")
     max_answer_tokens: int = Field(160, ge=16, description="Generated tokens at most.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
 
@@ -150,6 +151,10 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def cpu_threads(self) -> int:
+        return self.threads or os.cpu_count() or 1
 
     @property
     def models_dir(self) -> Path:

@@ -75,6 +75,7 @@ class IngestReport:
     pruned: list[str] = field(default_factory=list)
     chunks_written: int = 0
     chunks_embedded: int = 0  # the rest came from the embedding cache
+    chunks_truncated: int = 0  # longer than the embedding model reads: their tail is not embedded
     seconds: float = 0.0
 
     @property

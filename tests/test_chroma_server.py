@@ -70,3 +70,22 @@ def test_an_unreachable_server_is_a_one_line_error(settings, embedder):
     )
     with pytest.raises(RagError, match=rf"cannot reach chroma server http://127.0.0.1:{port}.*chroma run"):
         assistant.search("Kursk")
+
+
+def test_the_search_api_is_detected_as_missing_on_chroma_run_and_keywords_stay_local(
+    chroma_server, settings, embedder
+):
+    """`chroma run` answers that Search is not implemented (only distributed Chroma runs it): the
+    probe says so, and hybrid search goes on with the local keyword index."""
+    server = Assistant(
+        settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": chroma_server}),
+        embedder=embedder,
+    )
+    server.ingest([CORPUS])
+    assert server.store.search_api() is False
+    assert server.status()["chroma_search_api"] is False
+    hits = server.search(DOLLARS_QUESTION, k=3)
+    assert hits[0].chunk.source == VOA and hits[0].bm25_rank is not None
+    embedded = Assistant(settings.model_copy(update={"home": settings.home / "embedded"}), embedder=embedder)
+    embedded.ingest([CORPUS])
+    assert embedded.store.search_api() is False

@@ -80,8 +80,9 @@ def test_searching_before_any_ingest_says_to_ingest(assistant):
         assistant.search("Kursk")
 
 
-class _CrashAfterDelete:
-    """A store whose process 'dies' after deleting a file's old chunks, before adding new ones."""
+class _CrashMidWrite:
+    """A store whose process 'dies' while writing a batch: the other articles are written, the
+    crashing one's first new chunk is written over its old version, and then it stops."""
 
     def __init__(self, store, crash_on: str):
         self._store, self._crash_on = store, crash_on
@@ -89,11 +90,13 @@ class _CrashAfterDelete:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def replace_source(self, source, *args):
-        if source == self._crash_on:
-            self._store.delete_source(source)
-            raise KeyboardInterrupt
-        return self._store.replace_source(source, *args)
+    def replace_sources(self, articles):
+        self._store.replace_sources([a for a in articles if a[0] != self._crash_on])
+        source, ids, vectors, docs, metas = next(a for a in articles if a[0] == self._crash_on)
+        self._store.collection().upsert(
+            ids=ids[:1], embeddings=vectors[:1], documents=docs[:1], metadatas=metas[:1]
+        )
+        raise KeyboardInterrupt
 
 
 def test_an_interrupted_ingest_leaves_a_usable_index_and_a_rerun_completes_it(assistant, corpus_copy):
@@ -102,16 +105,18 @@ def test_an_interrupted_ingest_leaves_a_usable_index_and_a_rerun_completes_it(as
         path = corpus_copy / name
         path.write_text(path.read_text(encoding="utf-8") + "\nA closing line.", encoding="utf-8")
     real_store = assistant.store
-    assistant.store = _CrashAfterDelete(real_store, VOA)
+    assistant.store = _CrashMidWrite(real_store, VOA)
     with pytest.raises(KeyboardInterrupt):
         assistant.ingest([corpus_copy])
     assistant.store = real_store
 
-    assert VOA not in real_store.file_states()
+    assert not real_store.file_states()[VOA].complete  # old and new chunks mixed: seen as such
     assert assistant.search("Kursk", k=3)  # still usable
     report = assistant.ingest([corpus_copy])
-    assert report.added == [VOA] and len(report.unchanged) == 4
+    assert report.updated == [VOA] and len(report.unchanged) == 4
     assert all(s.complete for s in real_store.file_states().values())
+    ids, _, metas = real_store.all_chunks(VOA)
+    assert len({m["file_sha256"] for m in metas}) == 1 and len(ids) == metas[0]["n_chunks"]
 
 
 def test_prune_removes_only_what_is_gone_under_the_roots_given(assistant, corpus_copy, tmp_path):

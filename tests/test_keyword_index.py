@@ -158,3 +158,16 @@ def test_two_ingests_at_once_do_not_interleave_versions_of_one_article(assistant
         assert len(ids) == metas[0]["n_chunks"]
         assert assistant.keywords.ids_of(source) == set(ids)
     assert assistant.keywords.count() == assistant.store.count()
+
+
+def test_chunks_longer_than_the_embedding_model_reads_are_counted_and_reported(
+    settings, embedder, corpus_copy
+):
+    from rag.commands import format_report
+
+    long_chunks = Assistant(settings.model_copy(update={"chunk_tokens": 600}), embedder=embedder)
+    report = long_chunks.ingest([corpus_copy])
+    assert report.chunks_truncated > 0
+    assert "longer than the embedding model's 256 word pieces" in format_report(report, 0)
+    default = Assistant(settings.model_copy(update={"home": settings.home / "default"}), embedder=embedder)
+    assert default.ingest([corpus_copy]).chunks_truncated == 0  # the default chunks fit

@@ -51,16 +51,22 @@ class KeywordIndex:
     # --- writes -------------------------------------------------------------------------------
     def replace_source(self, source: str, rows: list[tuple[str, list[str], dict[str, Any]]]) -> None:
         """The article's chunks as (chunk_id, terms, metadata), replacing what it had, atomically."""
+        self.replace_sources({source: rows})
+
+    def replace_sources(self, articles: dict[str, list[tuple[str, list[str], dict[str, Any]]]]) -> None:
+        """Several articles' rows in one transaction, each replacing what it had."""
         db = self._connect()
         with _transaction(db):
-            db.execute("DELETE FROM chunk_terms WHERE source = ?", (source,))
-            db.executemany(
-                "INSERT INTO chunk_terms (terms, chunk_id, source, outlet, date_num) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (" ".join(terms), chunk_id, source, meta.get("outlet"), meta.get("date_num"))
-                    for chunk_id, terms, meta in rows
-                ],
-            )
+            for source, rows in articles.items():
+                db.execute("DELETE FROM chunk_terms WHERE source = ?", (source,))
+                db.executemany(
+                    "INSERT INTO chunk_terms (terms, chunk_id, source, outlet, date_num) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (" ".join(terms), chunk_id, source, meta.get("outlet"), meta.get("date_num"))
+                        for chunk_id, terms, meta in rows
+                    ],
+                )
 
     def delete_source(self, source: str) -> None:
         db = self._connect()

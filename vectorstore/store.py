@@ -31,6 +31,7 @@ class FileState:
     chunks_expected: int
     path: str | None = None  # where the file was read from (absent in indexes made before it)
     rules: str | None = None  # version of the cleaning/metadata/chunking code that made the chunks
+    row: str | None = None  # the row's id, for an article that is one row of a data set file
 
     @property
     def complete(self) -> bool:
@@ -47,6 +48,7 @@ class ChunkStore:
         except Exception as exc:  # chromadb raises several types for a dead server
             raise StoreUnavailable(f"cannot reach {self.where}: {exc}") from exc
         self._collection = None
+        self._search_api: bool | None = None
 
     # --- collection and manifest -------------------------------------------------------------
     def exists(self) -> bool:
@@ -87,16 +89,29 @@ class ChunkStore:
 
     # --- writes -------------------------------------------------------------------------------
     def replace_source(self, source: str, ids, embeddings, documents, metadatas) -> None:
-        """The source's chunks become these. New versions are written over the old ids first and
-        the old version's extra chunks removed after, so a reader never finds the article missing;
-        a kill in between leaves more chunks than expected, which the next ingest redoes."""
+        self.replace_sources([(source, ids, embeddings, documents, metadatas)])
+
+    def replace_sources(self, articles: list[tuple[str, list, Any, list, list]]) -> None:
+        """Each (source, ids, embeddings, documents, metadatas): the source's chunks become these.
+        New versions are written over the old ids first and the old versions' extra chunks removed
+        after, so a reader never finds an article missing; a kill in between leaves an article with
+        more (or fewer) chunks than its count, which the next ingest redoes. One round trip for a
+        batch of articles."""
+        if not articles:
+            return
         col = self.collection()
-        old = set(col.get(where={"source": source}, include=[])["ids"])
-        if ids:
+        sources = [a[0] for a in articles]
+        where = {"source": sources[0]} if len(sources) == 1 else {"source": {"$in": sources}}
+        old = set(col.get(where=where, include=[])["ids"])
+        new_ids = [i for a in articles for i in a[1]]
+        if new_ids:
             col.upsert(
-                ids=list(ids), embeddings=embeddings, documents=list(documents), metadatas=list(metadatas)
+                ids=new_ids,
+                embeddings=[v for a in articles for v in a[2]],
+                documents=[d for a in articles for d in a[3]],
+                metadatas=[m for a in articles for m in a[4]],
             )
-        stale = sorted(old - set(ids))
+        stale = sorted(old - set(new_ids))
         if stale:
             col.delete(ids=stale)
 
@@ -112,13 +127,24 @@ class ChunkStore:
         return self.collection().get(include=["metadatas"])["metadatas"] or []
 
     def file_states(self) -> dict[str, FileState]:
+        """Per source: its hash, chunks present and expected. An article whose chunks carry more
+        than one hash (a write cut off between versions) is never complete."""
         present: dict[str, int] = defaultdict(int)
+        hashes: dict[str, set[str]] = defaultdict(set)
         first: dict[str, dict] = {}
         for meta in self.metadatas():
             present[meta["source"]] += 1
+            hashes[meta["source"]].add(meta["file_sha256"])
             first.setdefault(meta["source"], meta)
         return {
-            s: FileState(m["file_sha256"], present[s], int(m["n_chunks"]), m.get("path"), m.get("rules"))
+            s: FileState(
+                m["file_sha256"] if len(hashes[s]) == 1 else "(versions mixed)",
+                present[s] if len(hashes[s]) == 1 else -1,
+                int(m["n_chunks"]),
+                m.get("path"),
+                m.get("rules"),
+                m.get("row"),
+            )
             for s, m in first.items()
         }
 
@@ -135,6 +161,24 @@ class ChunkStore:
         got = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
         found = {i: (d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [(i, *found[i]) for i in ids if i in found]
+
+    def search_api(self) -> bool:
+        """Whether this Chroma runs the Search API (hybrid dense + sparse BM25 with Rrf: distributed
+        Chroma and Chroma Cloud). Asked of the server once: the embedded store and `chroma run`
+        answer that Search is not implemented, and keyword search then stays with the local index."""
+        if self._search_api is None:
+            from chromadb.execution.expression import Search
+
+            try:
+                self.collection().search(Search().limit(1))
+                self._search_api = True
+            except NotImplementedError:  # the embedded store
+                self._search_api = False
+            except Exception as exc:  # chroma run: "Search operation is not implemented for local executor"
+                if "not implemented" not in str(exc).lower():
+                    raise StoreUnavailable(f"{self.where}: the Search API probe failed: {exc}") from exc
+                self._search_api = False
+        return self._search_api
 
     def query(self, embedding, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         n = min(n, self.count())
