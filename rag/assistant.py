@@ -103,7 +103,7 @@ class Assistant:
 
     def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
         """Answer one question; every sentence of the answer cites the chunk that supports it."""
-        return _final(self.stream(question, k=k, where=where))
+        return final_answer(self.stream(question, k=k, where=where))
 
     def stream(
         self,
@@ -167,7 +167,7 @@ class Assistant:
         return self.ask_with_history(messages[-1]["content"], messages[:-1])
 
     def ask_with_history(self, question: str, history: list[dict]) -> Answer:
-        return _final(self.stream(question, history=history))
+        return final_answer(self.stream(question, history=history))
 
     def condense(self, question: str, history: list[dict], llm=None) -> str:
         """A standalone version of a follow-up question, for retrieval."""
@@ -305,7 +305,7 @@ def _counter(llm):
     return lambda text: int(count_tokens(text) * 1.25) + 1
 
 
-def _final(events: Iterator[str | Answer]) -> Answer:
+def final_answer(events: Iterator[str | Answer]) -> Answer:
     """Run a stream to its end and return the verified Answer it closes with."""
     answer = None
     for event in events:

@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, help="default: RAG_UI_PORT")
     p.add_argument("--host", default=None, help="default: RAG_UI_HOST (127.0.0.1)")
 
+    p = sub.add_parser("serve", help="the chat page plus the OpenAI-compatible and REST APIs, one port")
+    p.add_argument("--port", type=int, default=None, help="default: RAG_UI_PORT")
+    p.add_argument(
+        "--host", default=None, help="default: RAG_UI_HOST (127.0.0.1); elsewhere needs RAG_API_KEYS"
+    )
+
     sub.add_parser("setup", help="prepare the local model files (run once; quickstart does it)")
     return parser
 

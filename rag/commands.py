@@ -262,6 +262,14 @@ def ui(args: argparse.Namespace) -> int:
     return 0
 
 
+def serve(args: argparse.Namespace) -> int:
+    from rag.api import serve as run
+
+    settings = load_settings(ui_port=args.port, ui_host=args.host)
+    run(settings, settings.ui_host, settings.ui_port)
+    return 0
+
+
 def setup(args: argparse.Namespace) -> int:
     from rag import model_files
 

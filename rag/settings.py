@@ -147,6 +147,10 @@ class Settings(BaseSettings):
         None,
         description="user:password to require basic auth in the chat UI (set it before exposing the UI).",
     )
+    api_keys: str | None = Field(
+        None,
+        description="Comma-separated bearer tokens for `rag serve`'s API; required to bind beyond 127.0.0.1.",
+    )
 
     @property
     def store_dir(self) -> Path:

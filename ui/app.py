@@ -257,6 +257,27 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
     )
 
 
+def mount_page(app, assistant: Assistant):
+    """The chat page on an existing FastAPI app at `/` (rag serve): same page, same queue."""
+    import gradio as gr
+
+    settings = assistant.settings
+    demo = build(assistant)
+    demo.queue(default_concurrency_limit=1, max_size=64)
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth=basic_auth(settings),
+        theme=gr.themes.Soft(),
+        css=render.CSS,
+        head=HEAD_JS,
+        footer_links=["api"],
+        show_error=False,
+        max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+    )
+
+
 def _unexpected(exc: Exception) -> str:
     """One line for an error the project did not foresee: its kind and the first line of its text."""
     first = (str(exc).strip().splitlines() or [""])[0][:200]
