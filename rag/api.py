@@ -12,6 +12,7 @@ module is imported only by `rag serve` and the tests.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import tempfile
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from starlette.datastructures import UploadFile
 
 from rag.assistant import Assistant, final_answer
@@ -75,6 +76,29 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
     guard = [Depends(authorised)]
 
+    def owner(request: Request) -> str:
+        """Whose conversations: the API key's (hashed), or one shared owner when no keys are set."""
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") and keys else ""
+        return "api:" + hashlib.sha256(token.encode()).hexdigest()[:16] if token else "api"
+
+    def start(who: str, conversation_id: str | None, question: str) -> str:
+        """Store the question before answering (a new conversation when no id is given): a process
+        killed while answering loses only that answer."""
+        store = assistant.conversations
+        conversation_id = conversation_id or store.create(who, question)
+        try:
+            store.add(conversation_id, who, "user", question)
+        except KeyError as exc:
+            raise HTTPException(404, f"no conversation {conversation_id!r}") from exc
+        return conversation_id
+
+    def history_of(who: str, conversation_id: str) -> list[dict]:
+        known = assistant.conversations.get(conversation_id, who)
+        if known is None:
+            raise HTTPException(404, f"no conversation {conversation_id!r}")
+        return [{"role": m["role"], "content": m["content"]} for m in known["messages"]]
+
     @app.get("/v1/models", dependencies=guard, tags=["OpenAI"])
     def models() -> dict:
         now = int(time.time())
@@ -87,11 +111,11 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
         }
 
     @app.post("/v1/chat/completions", dependencies=guard, tags=["OpenAI"])
-    def chat_completions(body: dict[str, Any]):
+    def chat_completions(body: dict[str, Any], request: Request):
         messages = body.get("messages") or []
         if not isinstance(messages, list) or not messages or messages[-1].get("role") != "user":
             raise BadQuestion("messages must end with the user's question")
-        question = _content(messages[-1].get("content"))
+        question = assistant.check_question(_content(messages[-1].get("content")))
         history = [
             {"role": m.get("role"), "content": _content(m.get("content"))}
             for m in messages[:-1]
@@ -99,12 +123,19 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
         ]
         model = _pick_model(assistant, body.get("model"))
         k = body.get("top_k")
+        wanted = (body.get("metadata") or {}).get("conversation_id")
+        stored = None
+        if body.get("store") or wanted:  # OpenAI's `store`: keep this exchange as a conversation
+            stored = start(owner(request), wanted, question)
         answer = final_answer(assistant.stream(question, k=k, history=history, model=model))
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         label = (
             model_id(answer.backend, answer.model) if answer.backend != "none" else body.get("model") or ""
         )
         extra = answer_fields(answer)
+        if stored:
+            assistant.conversations.add(stored, owner(request), "assistant", answer.text, answer.to_dict())
+            extra["conversation_id"] = stored
         if not body.get("stream"):
             return {
                 "id": completion_id,
@@ -146,15 +177,47 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.post("/api/ask", dependencies=guard, tags=["REST"])
-    def ask(body: dict[str, Any]) -> dict:
-        """{"question": ..., "k": 5, "history": [...]} -> the structured answer."""
+    def ask(body: dict[str, Any], request: Request) -> dict:
+        """{"question": ..., "k": 5, "conversation_id": optional, "store": false} -> the structured
+        answer. With a conversation id, its earlier turns are used and the exchange is added to it;
+        with `store` true, a new conversation is started."""
         question = body.get("question")
         if not isinstance(question, str):
             raise BadQuestion('give the question as a string: {"question": "..."}')
-        answer = final_answer(
-            assistant.stream(question, k=body.get("k"), history=body.get("history") or None)
-        )
-        return answer.to_dict()
+        who, conversation_id = owner(request), body.get("conversation_id")
+        history = history_of(who, conversation_id) if conversation_id else body.get("history") or None
+        assistant.check_question(question)
+        if conversation_id or body.get("store"):
+            conversation_id = start(who, conversation_id, question)
+        answer = final_answer(assistant.stream(question, k=body.get("k"), history=history))
+        result = answer.to_dict()
+        if conversation_id:
+            assistant.conversations.add(conversation_id, who, "assistant", answer.text, result)
+            result["conversation_id"] = conversation_id
+        return result
+
+    @app.get("/api/conversations", dependencies=guard, tags=["Conversations"])
+    def conversations(request: Request) -> dict:
+        return {"conversations": assistant.conversations.list(owner(request))}
+
+    @app.get("/api/conversations/{conversation_id}", dependencies=guard, tags=["Conversations"])
+    def conversation(conversation_id: str, request: Request, format: str = "json"):
+        from rag.conversations import to_markdown
+
+        found = assistant.conversations.get(conversation_id, owner(request))
+        if found is None:
+            raise HTTPException(404, f"no conversation {conversation_id!r}")
+        if format == "markdown":
+            return PlainTextResponse(to_markdown(found), media_type="text/markdown")
+        if format != "json":
+            raise BadInput("format is json or markdown")
+        return found
+
+    @app.delete("/api/conversations/{conversation_id}", dependencies=guard, tags=["Conversations"])
+    def delete_conversation(conversation_id: str, request: Request) -> dict:
+        if not assistant.conversations.delete(conversation_id, owner(request)):
+            raise HTTPException(404, f"no conversation {conversation_id!r}")
+        return {"deleted": conversation_id}
 
     @app.get("/api/search", dependencies=guard, tags=["REST"])
     def search(q: str, k: int = 5) -> dict:

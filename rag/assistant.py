@@ -56,6 +56,12 @@ class Assistant:
         return open_store(self.settings)
 
     @_loaded_once
+    def conversations(self):
+        from rag.conversations import ConversationStore
+
+        return ConversationStore(self.settings.home / "conversations.sqlite")
+
+    @_loaded_once
     def keywords(self):
         from rag.index import open_keywords
 

@@ -18,7 +18,7 @@ from tests.ui_server import free_port
 
 pytestmark = pytest.mark.slow
 
-KEY = "test-key-1"
+KEY, OTHER_KEY = "test-key-1", "test-key-2"
 EMBEDDED = "embedded/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
 
 
@@ -33,7 +33,7 @@ def served(tmp_path_factory, models_dir, embedder):
         home=tmp_path_factory.mktemp("api"),
         models=models_dir,
         backend="llamacpp",
-        api_keys=KEY,
+        api_keys=f"{KEY},{OTHER_KEY}",
         max_upload_mb=0.05,
     )
     assistant = Assistant(settings, embedder=embedder)
@@ -192,3 +192,37 @@ def test_binding_beyond_this_machine_needs_api_keys(settings):
         check_binding(settings, "0.0.0.0")
     check_binding(settings, "127.0.0.1")
     check_binding(settings.model_copy(update={"api_keys": "k"}), "0.0.0.0")
+
+
+def test_conversations_persist_per_key_and_export_with_footnotes(served):
+    url, _ = served
+    mine = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {KEY}"}, timeout=300)
+    theirs = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {OTHER_KEY}"}, timeout=300)
+    first = mine.post(
+        "/api/ask", json={"question": "Did North Korea send troops to Russia?", "store": True}
+    ).json()
+    cid = first["conversation_id"]
+    follow = mine.post(
+        "/api/ask",
+        json={"question": "How much money will it receive from Moscow for that?", "conversation_id": cid},
+    ).json()
+    assert follow["conversation_id"] == cid and VOA in {c["source"] for c in follow["citations"]}
+    listed = mine.get("/api/conversations").json()["conversations"]
+    assert listed[0]["id"] == cid and listed[0]["title"] == "Did North Korea send troops to Russia?"
+    assert listed[0]["messages"] == 4
+    stored = mine.get(f"/api/conversations/{cid}").json()
+    assert [m["role"] for m in stored["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert stored["messages"][3]["answer"]["citations"] == follow["citations"]
+    markdown = mine.get(f"/api/conversations/{cid}", params={"format": "markdown"}).text
+    assert markdown.startswith("# Did North Korea send troops to Russia?") and "[^1]: " in markdown
+    # another key sees none of it
+    assert all(c["id"] != cid for c in theirs.get("/api/conversations").json()["conversations"])
+    assert theirs.get(f"/api/conversations/{cid}").status_code == 404
+    assert theirs.delete(f"/api/conversations/{cid}").status_code == 404
+    # OpenAI clients keep a conversation with `store`
+    done = openai_client(url).chat.completions.create(
+        model=EMBEDDED, messages=[{"role": "user", "content": DOLLARS_QUESTION}], store=True
+    )
+    assert mine.get(f"/api/conversations/{done.model_extra['conversation_id']}").status_code == 200
+    assert mine.delete(f"/api/conversations/{cid}").json() == {"deleted": cid}
+    assert mine.get(f"/api/conversations/{cid}").status_code == 404
