@@ -118,6 +118,14 @@ class ConversationStore:
         ]
         return {**dict(head), "messages": messages}
 
+    def move(self, conversation_id: str, owner: str, new_owner: str) -> bool:
+        """Give a conversation to another owner (a page asked before its browser was known)."""
+        cursor = self._db().execute(
+            "UPDATE conversations SET owner = ? WHERE id = ? AND owner = ?",
+            (new_owner, conversation_id, owner),
+        )
+        return cursor.rowcount > 0
+
     def delete(self, conversation_id: str, owner: str) -> bool:
         cursor = self._db().execute(
             "DELETE FROM conversations WHERE id = ? AND owner = ?", (conversation_id, owner)

@@ -139,3 +139,34 @@ def test_markdown_in_an_article_or_answer_makes_no_request_leave_the_page(
         assert not [x for x in links if x.startswith(host)]
         page.close()
     assert hits == []
+
+
+def test_conversations_are_listed_kept_over_a_reload_reopened_with_sources_and_deleted(browser, url):
+    page = browser.new_page(viewport={"width": 1500, "height": 1050})
+    page.goto(url)
+    page.fill("#question textarea", "How much money will North Korea receive from Moscow for its troops?")
+    page.click("#ask")
+    page.wait_for_selector("#sources .source-card", timeout=90_000)
+    title = "How much money will North Korea receive from Moscow for its troops?"
+    listed = f'#past label:has-text("{title}")'
+    page.wait_for_selector(listed, state="attached", timeout=60_000)
+    page.reload()  # the browser keeps its own token: its conversations are still listed
+    page.wait_for_selector(listed, state="attached", timeout=60_000)
+    assert "200 million" not in page.inner_text("#chat")  # a fresh page
+    page.click(listed)
+    page.click("#open-conversation")
+    card = page.wait_for_selector("#sources .source-card", timeout=30_000)
+    assert "200 million" in page.inner_text("#chat") and "Voice of America" in card.inner_text()
+    assert card.query_selector("mark") is not None  # the quote is highlighted again
+    page.wait_for_timeout(500)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT.parent / "conversations.png"), full_page=True)
+    page.click("#export-md")
+    page.wait_for_selector("#exported a", timeout=30_000)
+    page.click("#delete-conversation")
+    page.wait_for_selector(listed, state="detached", timeout=30_000)
+    other = browser.new_context().new_page()  # another browser sees none of it
+    other.goto(url)
+    other.wait_for_selector("#past")
+    other.wait_for_timeout(1500)
+    assert other.query_selector(listed) is None

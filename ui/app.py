@@ -4,6 +4,7 @@ time because the embedded model serves one request at a time."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import shutil
@@ -80,6 +81,7 @@ def build(assistant: Assistant):
         except RagError as exc:
             yield chat, state, message, render.error_html(str(exc)), gr.skip(), gr.skip()
             return
+        state = _remember_question(assistant, state, question)
         shown = render.text(question)  # the page renders Markdown: the question is shown, not run
         chat += [{"role": "user", "content": shown}, {"role": "assistant", "content": "…"}]
         yield chat, state, "", "", gr.skip(), gr.skip()
@@ -106,6 +108,7 @@ def build(assistant: Assistant):
             yield chat, state, "", render.error_html(line), gr.skip(), gr.skip()
             return
         result = answer.to_dict()
+        assistant.conversations.add(state["conversation"], state["owner"], "assistant", answer.text, result)
         chat[-1] = {"role": "assistant", "content": render.answer_html(result, state["id"])}
         state = {
             **state,
@@ -116,14 +119,78 @@ def build(assistant: Assistant):
         read_as = f"Searched for: *{render.text(answer.standalone_question or question)}*"
         yield chat, state, "", "", render.sources_html(result, state["id"], articles), read_as
 
+    def past(owner: str, selected: str | None = None):
+        """The browser's conversations, newest first, as the list's choices."""
+        rows = assistant.conversations.list(_owner(owner)) if owner else []
+        choices = [(f"{r['title']}", r["id"]) for r in rows]
+        keep = selected if selected in {c[1] for c in choices} else None
+        return gr.update(choices=choices, value=keep)
+
+    def after_answer(owner, state, selected):
+        """The list again after an answer. A question asked before the page knew its browser's
+        token (asked at once on load) started its conversation under the session; it moves to
+        the browser, so it is listed and kept."""
+        mine = _owner(owner) if owner else None
+        if mine and state.get("conversation") and state.get("owner") != mine:
+            assistant.conversations.move(state["conversation"], state["owner"], mine)
+            state = {**state, "owner": mine}
+        return past(owner, selected), state
+
+    def ensure_owner(owner, state):
+        owner = owner or uuid.uuid4().hex  # this browser's own, kept in its local storage
+        if state.get("conversation") and state.get("owner") != _owner(owner):  # asked before this ran
+            assistant.conversations.move(state["conversation"], state["owner"], _owner(owner))
+        return owner, past(owner), {**state, "owner": _owner(owner)}
+
+    def reopen(conversation_id, owner, state):
+        """A past conversation back on the page: its turns, its last answer's source cards."""
+        found = assistant.conversations.get(conversation_id, _owner(owner)) if conversation_id else None
+        if found is None:
+            return gr.skip(), state, gr.skip(), gr.skip(), render.error_html("choose a conversation first")
+        session = _new_session()
+        chat, history, last = [], [], None
+        for m in found["messages"]:
+            history.append({"role": m["role"], "content": m["content"]})
+            if m["role"] == "user":
+                chat.append({"role": "user", "content": render.text(m["content"])})
+            elif m["answer"]:
+                last = m["answer"]
+                chat.append({"role": "assistant", "content": render.answer_html(last, session["id"])})
+        state = {**session, "history": history, "conversation": conversation_id, "owner": _owner(owner)}
+        articles = {
+            c["source"]: assistant.article_text(c["source"]) for c in (last or {}).get("citations", [])
+        }
+        return chat, state, render.sources_html(last, session["id"], articles), "", ""
+
+    def forget(conversation_id, owner, state):
+        if conversation_id:
+            assistant.conversations.delete(conversation_id, _owner(owner))
+        if state.get("conversation") == conversation_id:
+            state = {**_new_session(), "owner": state.get("owner")}
+        return past(owner), state
+
+    def export(conversation_id, owner, kind):
+        from rag.conversations import to_markdown
+
+        found = assistant.conversations.get(conversation_id, _owner(owner)) if conversation_id else None
+        if found is None:
+            return gr.update(value=None, visible=False)
+        folder = settings.home / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"conversation-{conversation_id}.{'md' if kind == 'markdown' else 'json'}"
+        text = to_markdown(found) if kind == "markdown" else json.dumps(found, indent=2, ensure_ascii=False)
+        path.write_text(text, encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
     def refresh(label):
         """On page load: the models Ollama has now, the outlets indexed now, the status."""
         labels = [_label(*m) for m in assistant.models()]
         label = label if label in labels else labels[0]
         return gr.update(choices=labels, value=label), gr.update(choices=outlets()), status(label)
 
-    def new_chat():
-        return [], _new_session(), "", "", render.sources_html(None, ""), ""
+    def new_chat(state):
+        fresh = {**_new_session(), "owner": (state or {}).get("owner")}  # same browser, new chat
+        return [], fresh, "", "", render.sources_html(None, ""), ""
 
     def upload(files, label):
         if not files:
@@ -164,12 +231,25 @@ def build(assistant: Assistant):
 
     with gr.Blocks(title="News QA · cited answers") as demo:
         state = gr.State(_new_session)
+        owner = gr.BrowserState("", storage_key="news-qa-owner")
         gr.Markdown(
             "# News QA\nAsk the articles. Every sentence of an answer cites the passage that "
             "supports it; click a marker to see the source.",
             elem_id="title",
         )
         with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=220, elem_id="conversations"):
+                gr.Markdown("### Conversations")
+                listed = gr.Radio([], label="Past conversations, newest first", elem_id="past")
+                with gr.Row():
+                    reopen_button = gr.Button("Open", size="sm", elem_id="open-conversation")
+                    delete_button = gr.Button(
+                        "Delete", size="sm", variant="stop", elem_id="delete-conversation"
+                    )
+                with gr.Row():
+                    markdown_button = gr.Button("Export .md", size="sm", elem_id="export-md")
+                    json_button = gr.Button("Export .json", size="sm", elem_id="export-json")
+                exported = gr.File(label="Export", interactive=False, elem_id="exported", visible=False)
             with gr.Column(scale=3):
                 chat = gr.Chatbot(
                     height=480,
@@ -221,14 +301,42 @@ def build(assistant: Assistant):
 
         inputs = [question, chat, state, model, k, outlet, date_from, date_to]
         outputs = [chat, state, question, error, sources, read_as]
-        ask.click(respond, inputs, outputs, api_name="ask", concurrency_id="answer")
-        question.submit(respond, inputs, outputs, api_name=False, concurrency_id="answer")
-        clear.click(new_chat, None, outputs, api_name="new_chat")
-        chat.clear(new_chat, None, outputs, api_name=False)
+        ask.click(respond, inputs, outputs, api_name="ask", concurrency_id="answer").then(
+            after_answer, [owner, state, listed], [listed, state], api_name=False
+        )
+        question.submit(respond, inputs, outputs, api_name=False, concurrency_id="answer").then(
+            after_answer, [owner, state, listed], [listed, state], api_name=False
+        )
+        reopen_button.click(
+            reopen, [listed, owner, state], [chat, state, sources, read_as, error], api_name=False
+        )
+        delete_button.click(forget, [listed, owner, state], [listed, state], api_name=False)
+        markdown_button.click(
+            lambda c, o: export(c, o, "markdown"), [listed, owner], exported, api_name=False
+        )
+        json_button.click(lambda c, o: export(c, o, "json"), [listed, owner], exported, api_name=False)
+        demo.load(ensure_owner, [owner, state], [owner, listed, state], api_name=False)
+        clear.click(new_chat, state, outputs, api_name="new_chat")
+        chat.clear(new_chat, state, outputs, api_name=False)
         add.click(upload, [files, model], [upload_report, status_line, outlet], api_name="upload")
         model.change(status, model, status_line, api_name=False)
         demo.load(refresh, model, [model, outlet, status_line], api_name=False)
     return demo
+
+
+def _owner(token: str) -> str:
+    return f"page:{token}"
+
+
+def _remember_question(assistant: Assistant, state: dict, question: str) -> dict:
+    """Store the question (starting the chat's conversation on its first), before answering: a
+    page closed or a server killed while answering loses only that answer. The owner is the
+    browser's (set on page load); an API client of the page gets one for its session."""
+    store = assistant.conversations
+    who = state.get("owner") or _owner(uuid.uuid4().hex)
+    conversation = state.get("conversation") or store.create(who, question)
+    store.add(conversation, who, "user", question)
+    return {**state, "conversation": conversation, "owner": who}
 
 
 def _date(value: str | None) -> str | None:

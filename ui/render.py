@@ -178,6 +178,8 @@ def error_html(message: str) -> str:
 
 
 CSS = """
+#conversations button { min-width: 0 !important; }
+#past label { font-size: 0.86rem; line-height: 1.3; }
 .gradio-container { max-width: 1280px !important; margin: auto; }
 #title h1 { margin-bottom: 0; font-size: 1.6rem; }
 #title p { margin-top: 2px; color: var(--body-text-color-subdued); }
