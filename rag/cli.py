@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="clean, chunk, embed and store articles")
-    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: bundled corpus)")
+    p.add_argument("paths", nargs="*", help="files, folders or http(s) URLs (default: bundled corpus)")
     p.add_argument("--prune", action="store_true", help="remove chunks of files that are gone")
     p.add_argument("--rebuild", action="store_true", help="drop the index and start over")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")

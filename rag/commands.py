@@ -44,8 +44,11 @@ def ingest(args: argparse.Namespace) -> int:
     from rag.datasets import Columns
 
     columns = Columns(**{name: getattr(args, name) for name in Columns.__dataclass_fields__})
+    from rag.web import is_url
+
+    paths = [p if is_url(p) else Path(p) for p in args.paths]
     report = assistant.ingest(
-        args.paths or None, args.prune, args.rebuild, progress=not args.json, columns=columns
+        paths or None, args.prune, args.rebuild, progress=not args.json, columns=columns
     )
     if args.json:
         print_json(report.__dict__)

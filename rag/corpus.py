@@ -76,6 +76,11 @@ def load_article(path: Path) -> Article:
         from rag.html import html_to_lines
 
         meta, lines = html_to_lines(raw)
+        paragraphs = cleaning.clean_lines(lines, title=meta.title)
+        text = "\n\n".join(paragraphs)
+        if len(text) < 20:
+            raise ValueError("no article text in the page")
+        return Article(source=path.name, text=text, meta=meta, sha256=digest)
     elif suffix in (".md", ".markdown"):
         meta, lines = ArticleMeta(), markdown_to_lines(raw)
     else:

@@ -1,41 +1,32 @@
-"""HTML pages to text lines plus the metadata their <head> declares."""
+"""HTML pages to article text and metadata with trafilatura (main-text extraction, and title,
+author, site name, date from the page's JSON-LD, OpenGraph and <meta> tags; htmldate when the
+page states no date), not hand-written rules."""
 
 from __future__ import annotations
-
-from bs4 import BeautifulSoup
 
 from rag.metadata import parse_date
 from rag.types import ArticleMeta
 
-CHROME_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "aside", "form", "figure")
-BLOCK_TAGS = ("h1", "h2", "h3", "h4", "p", "li", "blockquote", "pre")
 
+def html_to_lines(html: str, url: str | None = None) -> tuple[ArticleMeta, list[str]]:
+    """(metadata, the article's text lines); ValueError when the page holds no article text."""
+    from trafilatura import bare_extraction
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if tag and tag.get("content", "").strip():
-            return tag["content"].strip()
-    return None
-
-
-def html_to_lines(html: str) -> tuple[ArticleMeta, list[str]]:
-    soup = BeautifulSoup(html, "html.parser")
-    published = _meta(soup, "article:published_time", "date", "pubdate")
-    page_title = soup.title.string.strip() if soup.title and soup.title.string else None
-    title = _meta(soup, "og:title") or page_title
-    meta = ArticleMeta(
-        title=title,
-        outlet=_meta(soup, "og:site_name", "publisher"),
-        author=_meta(soup, "author", "article:author"),
-        date=parse_date(published[:10]) if published else None,
+    found = bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
     )
-    for tag in soup(CHROME_TAGS):
-        tag.decompose()
-    root = soup.find("article") or soup.body or soup
-    blocks = root.find_all(BLOCK_TAGS)
-    if blocks:
-        lines = [b.get_text(" ", strip=True) for b in blocks if not b.find(BLOCK_TAGS)]
-    else:
-        lines = root.get_text("\n", strip=True).split("\n")
-    return meta, lines
+    if found is None:
+        raise ValueError("no article text in the page")
+    data = found if isinstance(found, dict) else found.as_dict()
+    text = data.get("text") or ""
+    if not text.strip():
+        raise ValueError("no article text in the page")
+    date = data.get("date")
+    meta = ArticleMeta(
+        title=data.get("title") or None,
+        outlet=data.get("sitename") or None,
+        author=data.get("author") or None,
+        date=parse_date(date[:10]) if date else None,
+        url=url or data.get("url") or None,
+    )
+    return meta, text.split("\n")

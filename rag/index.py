@@ -224,7 +224,7 @@ class Indexer:
             if bar is not None:
                 bar.close()
         if prune:
-            roots = [Path(p).resolve() for p in paths]
+            roots = [Path(p).resolve() for p in paths if not str(p).startswith(("http://", "https://"))]
             for source, state in sorted(states.items()):
                 if source not in seen and _under(state.path, roots):
                     self.keywords.delete_source(source)
@@ -236,7 +236,20 @@ class Indexer:
     def _articles(self, paths: list[Path], keys: SourceKeys, report: IngestReport):
         """(source, path, Article or None when skipped) for every file, and every row of every
         data set file, under the paths."""
-        for item in corpus.discover(paths):
+        from rag import web
+
+        for url in (p for p in paths if web.is_url(p)):
+            key = web.url_key(url)
+            try:
+                article = web.load_url(
+                    url, self.settings.fetch_timeout, int(self.settings.max_page_mb * 1024 * 1024)
+                )
+            except ValueError as exc:
+                report.skipped[key] = str(exc)
+                yield key, url, None
+                continue
+            yield key, url, article
+        for item in corpus.discover([Path(p) for p in paths if not web.is_url(p)]):
             if isinstance(item, corpus.Skipped):
                 report.skipped[item.source] = item.reason
                 continue

@@ -140,6 +140,8 @@ class Settings(BaseSettings):
     # --- UI -----------------------------------------------------------------------------------
     ui_host: str = Field("127.0.0.1", description="Address the chat UI binds to.")
     ui_port: int = Field(7860, description="Port of the chat UI.")
+    fetch_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a page added by URL.")
+    max_page_mb: float = Field(5.0, gt=0, description="Largest page fetched by URL, in MB.")
     max_upload_mb: float = Field(
         10.0, gt=0, le=1024, description='Largest file the page accepts in "Add articles", in MB.'
     )

@@ -94,6 +94,7 @@ class Citation:
     quote: str  # the supporting sentence, verbatim from the article
     start: int  # offsets of `quote` in the cleaned article
     end: int
+    url: str | None = None  # where the article was published, when known
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -111,3 +111,13 @@ def test_text_from_articles_or_the_model_cannot_become_an_image_link_or_html(pla
     inert = render.text(planted)
     assert not re.search(r"[\[\]<>]|://|www\.", inert)
     assert html.unescape(inert) == planted  # shown as it was written
+
+
+def test_a_source_card_links_to_the_articles_web_address_only_for_http_urls():
+    a = answer()
+    a["citations"][0]["url"] = "https://news.example.org/port?a=1&b=2"
+    html_out = render.sources_html(a, "s")
+    link = '<a href="https://news.example.org/port?a=1&amp;b=2" target="_blank" rel="noopener noreferrer">'
+    assert link + "open</a>" in html_out
+    a["citations"][0]["url"] = "javascript:alert(1)"
+    assert "javascript:" not in render.sources_html(a, "s")

@@ -219,15 +219,21 @@ def build(assistant: Assistant):
             skipped = {key.rsplit("/", 1)[-1] for key in report.skipped}
             _remove([p for p in copied if p.name in skipped])  # a skipped file does not stay
         report.skipped.update(too_big)
-        lines = [
-            f"**{len(report.added)} added, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
-            f"({report.chunks_written} chunks written)"
-        ]
-        lines += [
-            f"- skipped {render.text(name)}: {render.text(reason)}" for name, reason in report.skipped.items()
-        ]
-        return "\n".join(lines), status(label), gr.update(choices=outlets())
+        return _report_markdown(report), status(label), gr.update(choices=outlets())
+
+    def add_urls(text, label):
+        """Pages by URL, one per line: fetched, extracted, ingested; each failure a reason."""
+        urls = [u.strip() for u in (text or "").split() if u.strip()]
+        if not urls:
+            return "No URLs given.", gr.skip(), gr.skip()
+        bad = [u for u in urls if not u.lower().startswith(("http://", "https://"))]
+        if bad:
+            return render.error_html(f"not an http(s) URL: {bad[0]}"), gr.skip(), gr.skip()
+        try:
+            report = assistant.ingest(urls)
+        except RagError as exc:
+            return render.error_html(str(exc)), gr.skip(), gr.skip()
+        return _report_markdown(report), status(label), gr.update(choices=outlets())
 
     with gr.Blocks(title="News QA · cited answers") as demo:
         state = gr.State(_new_session)
@@ -296,6 +302,8 @@ def build(assistant: Assistant):
                 elem_id="upload",
             )
             add = gr.Button("Add to the index", elem_id="add")
+            urls = gr.Textbox(label="Or article URLs, one per line", lines=2, elem_id="urls")
+            add_url = gr.Button("Fetch and add", elem_id="add-urls")
             upload_report = gr.Markdown(elem_id="upload-report")
         status_line = gr.HTML(status(_label(*default)), elem_id="status")
 
@@ -319,9 +327,22 @@ def build(assistant: Assistant):
         clear.click(new_chat, state, outputs, api_name="new_chat")
         chat.clear(new_chat, state, outputs, api_name=False)
         add.click(upload, [files, model], [upload_report, status_line, outlet], api_name="upload")
+        add_url.click(add_urls, [urls, model], [upload_report, status_line, outlet], api_name="add_urls")
         model.change(status, model, status_line, api_name=False)
         demo.load(refresh, model, [model, outlet, status_line], api_name=False)
     return demo
+
+
+def _report_markdown(report: IngestReport) -> str:
+    lines = [
+        f"**{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped** "
+        f"({report.chunks_written} chunks written)"
+    ]
+    lines += [
+        f"- skipped {render.text(name)}: {render.text(reason)}" for name, reason in report.skipped.items()
+    ]
+    return "\n".join(lines)
 
 
 def _owner(token: str) -> str:

@@ -94,6 +94,9 @@ def sources_html(answer: dict | None, session: str, articles: dict[str, str] | N
         chunk = chunks.get(c["chunk_id"])
         title = c["title"] or c["source"]
         facts = " · ".join(html.escape(x) for x in (c["outlet"], c["date"], c["source"]) if x)
+        url = c.get("url") or ""
+        if url.lower().startswith(("http://", "https://")):  # a link to read it there, never fetched here
+            facts += f' · <a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">open</a>'
         cards.append(
             f'<div class="source-card" id="src-{session}-{c["n"]}">'
             f'<div class="source-head"><span class="source-n">[{c["n"]}]</span> '

@@ -35,6 +35,7 @@ def citation(n: int, source: Source, span: tuple[int, int]) -> Citation:
         quote=chunk.text[s:e],
         start=chunk.start + s,
         end=chunk.start + e,
+        url=chunk.meta.url,
     )
 
 
