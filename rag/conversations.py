@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 import uuid
 from pathlib import Path
+
+from vectorstore.sqlite import ThreadConnections
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -33,19 +34,10 @@ TITLE_CHARS = 80
 class ConversationStore:
     def __init__(self, path: Path):
         self.path = path
-        self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db().executescript(SCHEMA)
+        self._connections = ThreadConnections(path, SCHEMA, pragmas=("foreign_keys=ON",), rows=True)
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.row_factory = sqlite3.Row
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     def create(self, owner: str, first_question: str) -> str:
         """A new conversation titled by its first question."""

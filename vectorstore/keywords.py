@@ -13,9 +13,10 @@ update, never missing (SQLite WAL lets readers go on while one writer writes).
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
+
+from vectorstore.sqlite import ThreadConnections
 
 SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
@@ -35,18 +36,10 @@ class KeywordIndex:
 
     def __init__(self, path: Path):
         self.path = path
-        self._local = threading.local()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._connect().executescript(SCHEMA + CACHE_SCHEMA)
+        self._connections = ThreadConnections(path, SCHEMA + CACHE_SCHEMA, pragmas=("synchronous=NORMAL",))
 
     def _connect(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-        return db
+        return self._connections.get()
 
     # --- writes -------------------------------------------------------------------------------
     def replace_source(self, source: str, rows: list[tuple[str, list[str], dict[str, Any]]]) -> None:
