@@ -76,6 +76,7 @@ def test_cli_reads_questions_from_stdin_and_writes_one_json_line_each(embedded):
         "quote",
         "start",
         "end",
+        "url",
     }
     assert set(first["contexts"][0]) == {"rank", "source", "chunk_id", "score", "start", "end", "text"}
     assert set(first["timings"]) == {"retrieve_ms", "first_answer_ms", "generate_ms", "total_ms"}
