@@ -78,11 +78,14 @@ def site():
                 self._send(404, "text/html", b"<h1>Not found</h1>")
 
         def _send(self, status, kind, body):
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up first (the timeout and size cases)
 
         def _redirect(self, where):
             self.send_response(301)
