@@ -58,8 +58,7 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
     def authorised(request: Request) -> None:
         if not keys:
             return
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = _bearer(request)
         if not any(hmac.compare_digest(token, k) for k in keys):
             raise HTTPException(401, "a valid API key is needed: Authorization: Bearer <key> (RAG_API_KEYS)")
 
@@ -78,8 +77,7 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
     def owner(request: Request) -> str:
         """Whose conversations: the API key's (hashed), or one shared owner when no keys are set."""
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") and keys else ""
+        token = _bearer(request) if keys else ""
         return "api:" + hashlib.sha256(token.encode()).hexdigest()[:16] if token else "api"
 
     def start(who: str, conversation_id: str | None, question: str) -> str:
@@ -277,6 +275,12 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
         app = mount_page(app, assistant)
     return app
+
+
+def _bearer(request: Request) -> str:
+    """The token of an `Authorization: Bearer <key>` header, or ""."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
 def model_id(backend: str, model: str) -> str:

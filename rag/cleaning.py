@@ -87,6 +87,15 @@ def tidy_line(line: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", line).strip()
 
 
+MIN_ARTICLE_CHARS = 20  # less than this left after cleaning is not an article
+
+
+def article_text(lines: list[str], title: str | None = None) -> str:
+    """The article's text: its cleaned lines as paragraphs, a blank line between them (chunk
+    offsets and the whole-article view rely on exactly this)."""
+    return "\n\n".join(clean_lines(lines, title=title))
+
+
 def clean_lines(lines: list[str], title: str | None = None) -> list[str]:
     """Drop chrome lines and tidy the rest. The header (the lines before the first sentence of
     prose) loses short lines it repeats, such as a headline or name block laid out twice; the

@@ -73,22 +73,17 @@ def load_article(path: Path) -> Article:
     raw, digest = read_text(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm"):
-        from rag.html import html_to_lines
+        from rag.html import html_article
 
-        meta, lines = html_to_lines(raw)
-        paragraphs = cleaning.clean_lines(lines, title=meta.title)
-        text = "\n\n".join(paragraphs)
-        if len(text) < 20:
-            raise ValueError("no article text in the page")
+        meta, text = html_article(raw)
         return Article(source=path.name, text=text, meta=meta, sha256=digest)
-    elif suffix in (".md", ".markdown"):
+    if suffix in (".md", ".markdown"):
         meta, lines = ArticleMeta(), markdown_to_lines(raw)
     else:
         meta, lines = ArticleMeta(), raw.split("\n")
     meta, body = metadata.extract(lines, meta)
-    paragraphs = cleaning.clean_lines(body, title=meta.title)
-    text = "\n\n".join(paragraphs)
-    if len(text) < 20:
+    text = cleaning.article_text(body, title=meta.title)
+    if len(text) < cleaning.MIN_ARTICLE_CHARS:
         if meta.title and not text:
             raise ValueError("only a headline, no article text")
         raise ValueError("no article text left after cleaning")

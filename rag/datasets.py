@@ -17,10 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from rag import cleaning
-from rag.corpus import DATASET_SUFFIXES
 from rag.types import Article, ArticleMeta
-
-SUFFIXES = DATASET_SUFFIXES
 
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "text": ("text", "content", "body", "article", "story", "full_text", "maintext"),
@@ -99,9 +96,8 @@ def rows(path: Path, columns: Columns) -> Iterator[Row]:
 
 def _row(key: str, number: int, record: dict, mapping: dict[str, str | None]) -> Row:
     raw = _text(record.get(mapping["text"]))
-    paragraphs = cleaning.clean_lines(raw.split("\n")) if raw else []
-    text = "\n\n".join(paragraphs)
-    if len(text) < 20:
+    text = cleaning.article_text(raw.split("\n"))
+    if len(text) < cleaning.MIN_ARTICLE_CHARS:
         return Row(key, skipped=f"row {number}: no text in column {mapping['text']!r}")
     value = {name: _text(record.get(col)) if col else "" for name, col in mapping.items()}
     meta = ArticleMeta(

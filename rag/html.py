@@ -4,8 +4,19 @@ page states no date), not hand-written rules."""
 
 from __future__ import annotations
 
+from rag import cleaning
 from rag.metadata import parse_date
 from rag.types import ArticleMeta
+
+
+def html_article(html: str, url: str | None = None) -> tuple[ArticleMeta, str]:
+    """(metadata, cleaned article text) of a page, from a file or fetched by URL; ValueError when
+    it holds no article text."""
+    meta, lines = html_to_lines(html, url)
+    text = cleaning.article_text(lines, title=meta.title)
+    if len(text) < cleaning.MIN_ARTICLE_CHARS:
+        raise ValueError("no article text in the page")
+    return meta, text
 
 
 def html_to_lines(html: str, url: str | None = None) -> tuple[ArticleMeta, list[str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import chunking, corpus, datasets
+from rag import chunking, corpus, datasets, web
 from rag.embeddings import Embedder
 from rag.errors import IndexMismatch, IndexMissing, RagError
 from rag.settings import Settings
@@ -224,7 +224,7 @@ class Indexer:
             if bar is not None:
                 bar.close()
         if prune:
-            roots = [Path(p).resolve() for p in paths if not str(p).startswith(("http://", "https://"))]
+            roots = [Path(p).resolve() for p in paths if not web.is_url(p)]
             for source, state in sorted(states.items()):
                 if source not in seen and _under(state.path, roots):
                     self.keywords.delete_source(source)
@@ -236,8 +236,6 @@ class Indexer:
     def _articles(self, paths: list[Path], keys: SourceKeys, report: IngestReport):
         """(source, path, Article or None when skipped) for every file, and every row of every
         data set file, under the paths."""
-        from rag import web
-
         for url in (p for p in paths if web.is_url(p)):
             key = web.url_key(url)
             try:
@@ -255,7 +253,7 @@ class Indexer:
                 continue
             path = item.resolve()
             key = keys.key_for(path)
-            if path.suffix.lower() in datasets.SUFFIXES:
+            if path.suffix.lower() in corpus.DATASET_SUFFIXES:
                 try:
                     for row in datasets.rows(path, self.columns):
                         source = f"{key}:{row.key}"

@@ -52,13 +52,9 @@ def fetch(url: str, timeout: float, max_bytes: int) -> tuple[str, str]:
 
 def load_url(url: str, timeout: float, max_bytes: int) -> Article:
     """The page at the URL as a cleaned article keyed by its URL; ValueError with the reason."""
-    from rag import cleaning
-    from rag.html import html_to_lines
+    from rag.html import html_article
 
     page, final = fetch(url, timeout, max_bytes)
-    meta, lines = html_to_lines(page, final)
-    text = "\n\n".join(cleaning.clean_lines(lines, title=meta.title))
-    if len(text) < 20:
-        raise ValueError("no article text in the page")
+    meta, text = html_article(page, final)
     digest = hashlib.sha256(f"{meta}\n{text}".encode()).hexdigest()  # the article, not the page's ads
     return Article(source=url_key(url), text=text, meta=meta, sha256=digest)

@@ -391,20 +391,30 @@ def mount_page(app, assistant: Assistant):
     import gradio as gr
 
     settings = assistant.settings
-    demo = build(assistant)
-    demo.queue(default_concurrency_limit=1, max_size=64)
+    demo = _queued(build(assistant))
     return gr.mount_gradio_app(
-        app,
-        demo,
-        path="/",
-        auth=basic_auth(settings),
-        theme=gr.themes.Soft(),
-        css=render.CSS,
-        head=HEAD_JS,
-        footer_links=["api"],
-        show_error=False,
-        max_file_size=int(settings.max_upload_mb * 1024 * 1024),
+        app, demo, path="/", auth=basic_auth(settings), **_page_options(settings.max_upload_mb)
     )
+
+
+def _queued(demo):
+    """One answer at a time (the embedded model serves one request at a time); the rest wait."""
+    demo.queue(default_concurrency_limit=1, max_size=64)
+    return demo
+
+
+def _page_options(max_upload_mb: float) -> dict:
+    """How the page looks and what it accepts, the same under `rag ui` and `rag serve`."""
+    import gradio as gr
+
+    return {
+        "theme": gr.themes.Soft(),
+        "css": render.CSS,
+        "head": HEAD_JS,
+        "footer_links": ["api"],
+        "show_error": False,
+        "max_file_size": int(max_upload_mb * 1024 * 1024),  # bytes: Gradio refuses larger uploads
+    }
 
 
 def _unexpected(exc: Exception) -> str:
@@ -439,20 +449,12 @@ def serve(
     quiet: bool = False,
 ):
     """Queue requests (one answer at a time, the rest wait) and serve the page."""
-    import gradio as gr
-
-    demo.queue(default_concurrency_limit=1, max_size=64)
-    demo.launch(
+    _queued(demo).launch(
         server_name=host,
         server_port=port,
         auth=auth,
         quiet=quiet,
         prevent_thread_lock=prevent_thread_lock,
-        theme=gr.themes.Soft(),
-        css=render.CSS,
-        head=HEAD_JS,
-        footer_links=["api"],
-        show_error=False,
-        max_file_size=int(max_upload_mb * 1024 * 1024),  # bytes: Gradio refuses larger uploads
+        **_page_options(max_upload_mb),
     )
     return demo
