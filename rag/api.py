@@ -229,10 +229,10 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
     @app.get("/api/articles/{source:path}", dependencies=guard, tags=["REST"])
     def article(source: str) -> dict:
-        row = next((a for a in assistant.articles() if a["source"] == source), None)
-        if row is None:
+        found = assistant.article(source)
+        if found is None:
             raise HTTPException(404, f"no article {source!r} in the index")
-        return {**row, "text": assistant.article_text(source)}
+        return found
 
     @app.post("/api/ingest", dependencies=guard, tags=["REST"])
     async def ingest(request: Request) -> dict:

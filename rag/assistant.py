@@ -216,26 +216,19 @@ class Assistant:
             return []
         rows: dict[str, dict] = {}
         for meta in self.store.metadatas():
-            row = rows.setdefault(
-                meta["source"],
-                {
-                    "source": meta["source"],
-                    **{k: meta.get(k) for k in ("title", "outlet", "author", "date")},
-                    "chunks": 0,
-                },
-            )
-            row["chunks"] += 1
+            rows.setdefault(meta["source"], _article_row(meta, 0))["chunks"] += 1
         return sorted(rows.values(), key=lambda r: r["source"])
+
+    def article(self, source: str) -> dict | None:
+        """One article's row and its cleaned text (one read of its chunks), or None."""
+        ids, docs, metas = self.store.all_chunks(source)
+        if not ids:
+            return None
+        return {**_article_row(metas[0], len(ids)), "text": _text_of(ids, docs, metas)}
 
     def article_text(self, source: str) -> str:
         """The cleaned article as indexed, exactly: its chunks placed at their offsets."""
-        from rag.chunking import article_from_chunks
-        from rag.index import chunk_from_store
-
-        ids, docs, metas = self.store.all_chunks(source)
-        return article_from_chunks(
-            [chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)]
-        )
+        return _text_of(*self.store.all_chunks(source))
 
     def where_for(
         self, outlets: list[str] | None = None, date_from: str | None = None, date_to: str | None = None
@@ -299,6 +292,21 @@ class Assistant:
         info["expected_manifest"] = manifest(self.settings, _embed_model_name(self.settings))
         info["settings"] = {k: str(v) for k, v in self.settings.model_dump().items()}
         return info
+
+
+def _article_row(meta: dict, chunks: int) -> dict:
+    return {
+        "source": meta["source"],
+        **{k: meta.get(k) for k in ("title", "outlet", "author", "date")},
+        "chunks": chunks,
+    }
+
+
+def _text_of(ids: list[str], docs: list[str], metas: list[dict]) -> str:
+    from rag.chunking import article_from_chunks
+    from rag.index import chunk_from_store
+
+    return article_from_chunks([chunk_from_store(i, d, m) for i, d, m in zip(ids, docs, metas, strict=True)])
 
 
 def _counter(llm):
