@@ -350,4 +350,5 @@ def serve(settings, host: str | None = None, port: int | None = None) -> None:
     assistant = Assistant(settings)
     if not assistant.store.exists() or assistant.store.count() == 0:
         assistant.ingest()
+    assistant.refresh_feeds_in_background()
     uvicorn.run(make_app(assistant), host=host, port=port, log_level="warning")

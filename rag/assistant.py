@@ -103,6 +103,79 @@ class Assistant:
             self.__dict__.pop("retriever", None)  # the next search sees the new chunks
             return report
 
+    # --- feeds ---------------------------------------------------------------------------------
+    @_loaded_once
+    def feed_store(self):
+        from rag.feeds import FeedStore, feeds_path
+
+        return FeedStore(feeds_path(self.settings))
+
+    def _feed_reader(self):
+        from rag.feeds import FeedReader
+        from rag.index import Indexer
+
+        indexer = Indexer(self.settings, self.store, self.embedder, self.keywords)
+        return FeedReader(self.settings, self.feed_store, indexer)
+
+    def add_feed(self, url: str):
+        """Follow an RSS or Atom feed and take its entries now (a FeedUpdate). BadInput, and the
+        feed not kept, when the URL is not a readable feed."""
+        from rag.errors import BadInput
+        from rag.web import is_url
+
+        if not is_url(url):
+            raise BadInput(f"{url}: a feed is an http(s) URL")
+        new = self.feed_store.add(url)
+        update = self.update_feeds([url])[0]
+        if new and update.status not in ("updated", "not modified"):
+            self.feed_store.remove(url)
+            raise BadInput(f"{url}: {update.status}")
+        return update
+
+    def feeds(self) -> list[dict]:
+        """The feeds followed: url, title, added, checked (Unix times), status, articles."""
+        return self.feed_store.feeds()
+
+    def remove_feed(self, url: str, delete_articles: bool = False) -> list[str]:
+        """Stop following a feed; with `delete_articles`, also take its articles out of the index
+        (the sources removed). BadInput when it is not followed."""
+        from rag.errors import BadInput
+
+        try:
+            sources = self.feed_store.remove(url)
+        except KeyError:
+            raise BadInput(f"{url}: not a feed that is followed (see `rag feed list`)") from None
+        if not delete_articles:
+            return []
+        from rag.index import Indexer
+
+        with self._lock:
+            gone = Indexer(self.settings, self.store, self.embedder, self.keywords).delete(sources)
+            self.__dict__.pop("retriever", None)
+        return gone
+
+    def update_feeds(self, urls: list[str] | None = None) -> list:
+        """Update these feeds (default: all followed), one FeedUpdate each."""
+        from rag.errors import BadInput
+
+        followed = [f["url"] for f in self.feeds()]
+        for url in urls or []:
+            if url not in followed:
+                raise BadInput(f"{url}: not a feed that is followed (see `rag feed list`)")
+        with self._lock:
+            reader = self._feed_reader()
+            updates = [reader.update(url) for url in (urls or followed)]
+            self.__dict__.pop("retriever", None)
+        return updates
+
+    def refresh_feeds_in_background(self):
+        """With RAG_FEED_REFRESH_MINUTES > 0, a started FeedRefresher updating every followed feed
+        that often (`rag serve`, `rag ui`); else None."""
+        from rag.feeds import FeedRefresher
+
+        minutes = self.settings.feed_refresh_minutes
+        return FeedRefresher(self.update_feeds, minutes).start() if minutes > 0 else None
+
     def search(self, query: str, k: int | None = None, where: dict | None = None) -> list[Hit]:
         query = self.check_question(query)
         return self.retriever.search(query, k, where)

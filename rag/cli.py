@@ -28,6 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"data set files (.csv, .jsonl, .parquet): the column with each row's {column}",
         )
 
+    p = sub.add_parser("feed", help="follow RSS/Atom feeds: add, list, remove, update")
+    feed = p.add_subparsers(dest="feed_command", required=True)
+    f = feed.add_parser("add", help="follow a feed and take its entries now")
+    f.add_argument("url")
+    f.add_argument("--json", action="store_true")
+    f = feed.add_parser("list", help="the feeds followed")
+    f.add_argument("--json", action="store_true")
+    f = feed.add_parser("remove", help="stop following a feed")
+    f.add_argument("url")
+    f.add_argument("--delete-articles", action="store_true", help="also remove its articles from the index")
+    f = feed.add_parser("update", help="take new and changed entries (default: every feed)")
+    f.add_argument("urls", nargs="*")
+    f.add_argument("--json", action="store_true")
+
     p = sub.add_parser("search", help="print the hybrid retrieval hits for a query")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=None, help="number of hits (default: RAG_TOP_K)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from rag.assistant import Assistant
@@ -54,6 +55,46 @@ def ingest(args: argparse.Namespace) -> int:
         print_json(report.__dict__)
     else:
         print(format_report(report, assistant.store.count()))
+    return 0
+
+
+def feed(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from rag.feeds import format_update
+
+    assistant = Assistant(load_settings())
+    command = args.feed_command
+    if command == "list":
+        rows = assistant.feeds()
+        if args.json:
+            print_json(rows)
+        for row in [] if args.json else rows:
+            checked = (
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(row["checked"])) if row["checked"] else "never"
+            )
+            print(
+                f"{row['url']}  {row['title'] or ''}  articles {row['articles']}  "
+                f"checked {checked}  {row['status'] or ''}"
+            )
+        if not rows and not args.json:
+            print("no feeds followed; add one with `rag feed add URL`")
+        return 0
+    if command == "remove":
+        gone = assistant.remove_feed(args.url, args.delete_articles)
+        print(
+            f"stopped following {args.url}"
+            + (f"; removed {len(gone)} articles" if args.delete_articles else "")
+        )
+        return 0
+    updates = (
+        [assistant.add_feed(args.url)] if command == "add" else assistant.update_feeds(args.urls or None)
+    )
+    if args.json:
+        print_json([asdict(u) for u in updates])
+    else:
+        for update in updates:
+            print(format_update(update))
     return 0
 
 

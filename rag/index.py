@@ -177,9 +177,18 @@ class Indexer:
         with writer_lock(self.settings):
             return self._ingest(paths, prune, rebuild, progress)
 
-    def _ingest(self, paths: list[Path], prune: bool, rebuild: bool, progress: bool) -> IngestReport:
-        started = time.perf_counter()
-        report = IngestReport()
+    def ingest_articles(self, items: Iterable[tuple[str, str, Article | None]]) -> IngestReport:
+        """Articles already loaded (a feed's entries): (source, where it came from, Article or None
+        when it was skipped, its reason already reported by the caller)."""
+        with writer_lock(self.settings):
+            report = IngestReport()
+            states = self._open(rebuild=False)
+            started = time.perf_counter()
+            self._write(items, states, report, progress=False)
+            report.seconds = time.perf_counter() - started
+            return report
+
+    def _open(self, rebuild: bool) -> dict[str, FileState]:
         if rebuild:
             self.store.drop()
             self.keywords.drop()
@@ -191,13 +200,40 @@ class Indexer:
             ) from exc
         states = self.store.file_states()
         backfill_keywords(self.store, self.keywords, states)
+        return states
 
-        keys = SourceKeys(states)
+    def _ingest(self, paths: list[Path], prune: bool, rebuild: bool, progress: bool) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        states = self._open(rebuild)
+        seen = self._write(self._articles(paths, SourceKeys(states), report), states, report, progress)
+        if prune:
+            roots = [Path(p).resolve() for p in paths if not web.is_url(p)]
+            for source, state in sorted(states.items()):
+                if source not in seen and _under(state.path, roots):
+                    self.keywords.delete_source(source)
+                    self.store.delete_source(source)
+                    report.pruned.append(source)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def delete(self, sources: Iterable[str]) -> list[str]:
+        """Remove these articles from both indexes; the ones that were there."""
+        with writer_lock(self.settings):
+            states = self._open(rebuild=False)
+            gone = [s for s in sources if s in states]
+            for source in gone:
+                self.keywords.delete_source(source)
+                self.store.delete_source(source)
+            return gone
+
+    def _write(self, items, states: dict[str, FileState], report: IngestReport, progress: bool) -> set[str]:
+        """Chunk, embed and write every changed article of `items`; the sources seen."""
         batch: list[tuple[Article, list[Chunk], str]] = []
         seen: set[str] = set()
         bar = _progress(progress)
         try:
-            for source, path, article in self._articles(paths, keys, report):
+            for source, path, article in items:
                 seen.add(source)
                 if article is None:
                     continue
@@ -223,15 +259,7 @@ class Indexer:
         finally:
             if bar is not None:
                 bar.close()
-        if prune:
-            roots = [Path(p).resolve() for p in paths if not web.is_url(p)]
-            for source, state in sorted(states.items()):
-                if source not in seen and _under(state.path, roots):
-                    self.keywords.delete_source(source)
-                    self.store.delete_source(source)
-                    report.pruned.append(source)
-        report.seconds = time.perf_counter() - started
-        return report
+        return seen
 
     def _articles(self, paths: list[Path], keys: SourceKeys, report: IngestReport):
         """(source, path, Article or None when skipped) for every file, and every row of every

@@ -142,6 +142,11 @@ class Settings(BaseSettings):
     ui_port: int = Field(7860, description="Port of the chat UI.")
     fetch_timeout: float = Field(20.0, gt=0, description="Seconds to wait for a page added by URL.")
     max_page_mb: float = Field(5.0, gt=0, description="Largest page fetched by URL, in MB.")
+    feed_refresh_minutes: float = Field(
+        0.0,
+        ge=0,
+        description="`rag serve` and `rag ui` update every followed feed this often, in minutes (0: off).",
+    )
     max_upload_mb: float = Field(
         10.0, gt=0, le=1024, description='Largest file the page accepts in "Add articles", in MB.'
     )

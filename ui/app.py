@@ -375,6 +375,7 @@ def launch(settings: Settings | None = None, *, prevent_thread_lock: bool = Fals
     settings = assistant.settings
     if not assistant.store.exists() or assistant.store.count() == 0:
         assistant.ingest()
+    assistant.refresh_feeds_in_background()
     return serve(
         build(assistant),
         settings.ui_host,
