@@ -8,12 +8,14 @@ Schema (README, "Evaluation"):
   sources     file names of the articles that support the answer ([] when unanswerable)
   answerable  bool: false when the articles do not hold the answer (refusing is then right)
   conflict    optional note: the sources disagree (the answer should cite both sides)
+  today       optional ISO date the question is asked on (for "last week" and the like)
   history     optional earlier turns [{"role": "user"|"assistant", "content": "..."}] for follow-ups
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from rag.errors import RagError
@@ -80,6 +82,11 @@ def _problem(item) -> str | None:
         for t in history
     ):
         return "history must be a list of {role: user|assistant, content} turns"
+    if item.get("today") is not None:
+        try:
+            date.fromisoformat(item["today"])
+        except (TypeError, ValueError):
+            return "today must be an ISO date (YYYY-MM-DD)"
     if item.get("conflict") is not None and not isinstance(item["conflict"], str):
         return "conflict must be a string note"
     return None

@@ -145,7 +145,7 @@ def answer_claims(answer: dict, lead_only: bool = False) -> list[tuple[str, list
         return [
             (c["text"], list(c["citations"]))
             for c in answer["claims"]
-            if not (lead_only and c["kind"] == "conflict")
+            if not (lead_only and c["kind"] in ("conflict", "update"))
         ]
     text = answer.get("answer", "")
     if lead_only:

@@ -60,7 +60,7 @@ def _one(assistant: Assistant, gold: dict, judge) -> dict:
         if gold["history"]:
             answer = assistant.ask_with_history(gold["question"], gold["history"])
         else:
-            answer = assistant.ask(gold["question"])
+            answer = assistant.ask(gold["question"], today=_today(gold))
     except RagError as exc:
         item["error"] = str(exc)
         return item
@@ -91,3 +91,10 @@ def _git_commit() -> str | None:
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
+
+
+def _today(gold: dict):
+    """A question about "last week" is asked as of the day its gold item says (field `today`)."""
+    from datetime import date
+
+    return date.fromisoformat(gold["today"]) if gold.get("today") else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -180,9 +181,70 @@ class Assistant:
         query = self.check_question(query)
         return self.retriever.search(query, k, where)
 
-    def ask(self, question: str, k: int | None = None, where: dict | None = None) -> Answer:
+    def ask(
+        self, question: str, k: int | None = None, where: dict | None = None, today: date | None = None
+    ) -> Answer:
         """Answer one question; every sentence of the answer cites the chunk that supports it."""
-        return final_answer(self.stream(question, k=k, where=where))
+        return final_answer(self.stream(question, k=k, where=where, today=today))
+
+    def outlets(self, question: str, answer: Answer, where: dict | None = None) -> dict:
+        """Which outlets report the answer's claims and which cover the question without saying
+        them, over the OUTLET_CHUNKS best chunks for the question; near-duplicate (wire) copies
+        are one story (rag/outlets.py)."""
+        from rag.outlets import OUTLET_CHUNKS, outlet_view
+
+        hits = self.search(question, k=OUTLET_CHUNKS, where=where)
+        return outlet_view(answer, hits, self.settings.support_coverage)
+
+    def timeline(
+        self, topic: str, k: int | None = None, where: dict | None = None, today: date | None = None
+    ) -> Answer:
+        """`rag timeline "X"`, "How did X develop?": dated events about X in date order, each an
+        article's own sentence with its citation, a wire copy reported by several outlets one
+        event citing them all (see rag/timeline.py). Searches TIMELINE_CHUNKS chunks (or k)."""
+        from rag.timeline import TIMELINE_CHUNKS, timeline_answer
+
+        topic = self.check_question(topic)
+        started = time.perf_counter()
+        scope, none_dated = self.read_time(topic, today)
+        scoped = _and(where, scope.where() if scope else None)
+        content = scope.without(topic) if scope else topic
+        hits = [] if none_dated else self.search(content, k=k or TIMELINE_CHUNKS, where=scoped)
+        evidence = self.answerer.evidence(content, hits)
+        if self.answerer.too_weak(evidence):
+            answer = self.answerer.refuse(topic, evidence, time_note=scope.describe() if scope else None)
+            answer.timeline = True
+        else:
+            answer = timeline_answer(topic, evidence.ranked, hits, self.settings.refuse_below)
+        answer.backend, answer.model = self._backend_label()
+        took = (time.perf_counter() - started) * 1000
+        answer.timings = {"retrieve_ms": took, "generate_ms": 0.0, "total_ms": took}  # no model call
+        return answer
+
+    def read_time(self, question: str, today: date | None = None):
+        """(the question's TimeScope or None, whether no article is dated in its range). A range
+        in which no article is dated is dropped when it is absolute ("in July" names when the
+        thing happened, not when it was reported) and is answered "none" when it is relative to
+        today ("last week"); "since the summit" takes the date of the best-matching dated
+        article about the summit."""
+        from dataclasses import replace
+
+        from rag import when
+
+        scope = when.parse(question, today or self.settings.today or date.today())
+        if scope is None or not self.store.exists():
+            return scope, False
+        if scope.event:
+            dated = [h.chunk.meta.date for h in self.search(scope.event, k=5) if h.chunk.meta.date]
+            if not dated:
+                return (replace(scope, event=None) if scope.order else None), False
+            day = date.fromisoformat(dated[0])
+            scope = replace(scope, **({"start": day} if scope.event_side == "after" else {"end": day}))
+        if scope.has_range and not self.store.any_where(scope.where()):
+            if scope.relative_to:
+                return scope, True
+            return (replace(scope, start=None, end=None) if scope.order else None), False
+        return scope, False
 
     def stream(
         self,
@@ -191,22 +253,38 @@ class Assistant:
         where: dict | None = None,
         history: list[dict] | None = None,
         model: tuple[str, str] | None = None,
+        today: date | None = None,
     ) -> Iterator[str | Answer]:
         """Yield, in order: the quick extractive Answer (`preliminary=True`, at once, when the best
         evidence is strong enough to quote), the model's raw text pieces as they come, then
-        the verified Answer (always last, the only one that is checked and complete)."""
+        the verified Answer (always last, the only one that is checked and complete). A time
+        expression in the question ("last week", "in March 2025", "latest") limits retrieval to
+        those publication dates and orders evidence by date (`today`: what relative expressions
+        are read against; default RAG_TODAY, else the date today)."""
         question = self.check_question(question)
         llm = self.llm_for(*model) if model else None
         started = time.perf_counter()
         standalone = self.condense(question, history, llm) if history else None
         asked = standalone or question
-        hits = self.search(asked, k=k, where=where)
+        from rag.timeline import topic_of
+
+        if topic := topic_of(asked):  # "How did X develop?": the events in date order
+            answer = self.timeline(topic, where=where, today=today)
+            answer.question, answer.standalone_question = question, standalone
+            yield answer
+            return
+        scope, none_dated = self.read_time(asked, today)
+        scoped = _and(where, scope.where() if scope else None)
+        content = scope.without(asked) if scope else asked  # the dates filter; the words search
+        hits = [] if none_dated else self.search(content, k=k, where=scoped)
         retrieved = time.perf_counter()
-        evidence = self.answerer.evidence(asked, hits)
+        evidence = self.answerer.evidence(content, hits, scope)
         generated_pieces: list[str] = []
         timings = {"retrieve_ms": (retrieved - started) * 1000}
-        if self.answerer.too_weak(evidence):
-            answer = self.answerer.refuse(question, evidence)
+        if none_dated:
+            answer = self.answerer.refuse(question, evidence, time_note=scope.none_dated())
+        elif self.answerer.too_weak(evidence):
+            answer = self.answerer.refuse(question, evidence, time_note=scope.describe() if scope else None)
         else:
             if self.answerer.quotable(evidence):  # shown at once; the verified answer replaces it
                 quick = self.answerer.quick(question, evidence)
@@ -221,6 +299,8 @@ class Assistant:
                 generated_pieces.append(piece)
                 yield piece
             answer = self.answerer.finish(question, evidence, "".join(generated_pieces))
+        if not answer.refused:
+            answer.outlets = self.outlets(content, answer, where=scoped)
         done = time.perf_counter()
         answer.standalone_question = standalone
         answer.evidence_score = evidence.ranked[0].score if evidence.ranked else None
@@ -365,6 +445,10 @@ class Assistant:
         info["expected_manifest"] = manifest(self.settings, _embed_model_name(self.settings))
         info["settings"] = {k: str(v) for k, v in self.settings.model_dump().items()}
         return info
+
+
+def _and(a: dict | None, b: dict | None) -> dict | None:
+    return {"$and": [a, b]} if a and b else a or b
 
 
 def _article_row(meta: dict, chunks: int) -> dict:

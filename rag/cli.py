@@ -56,12 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)
     p.add_argument("--json", action="store_true", help="one JSON object per question")
 
+    p = sub.add_parser("timeline", help="dated, cited events about a topic in date order")
+    p.add_argument("topic", help='e.g. "North Korean troops in Russia"')
+    p.add_argument("-k", type=int, default=None, help="chunks searched (default: 30)")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("eval", help="answer a gold question set and score answers, citations, refusals")
     p.add_argument(
         "--gold", type=Path, default=None, help="gold .jsonl (default: eval/sets/bundled-dev.jsonl)"
     )
     p.add_argument(
-        "--corpus", type=Path, default=None, help="ingest this folder into its own index for the run"
+        "--corpus",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="ingest these folders into their own index for the run",
     )
     p.add_argument("--out", type=Path, default=Path("eval/reports/latest"), help="report folder")
     p.add_argument("--backend", choices=["auto", "ollama", "llamacpp"], default=None)

@@ -181,6 +181,30 @@ def _citation_label(c) -> str:
     return " · ".join(x for x in (c.title, c.outlet, c.date) if x)
 
 
+def format_outlets(view: dict) -> str:
+    """'Reported by: Voice of America (1 story) · Covered without saying it: Al-Ahram Weekly (1)'."""
+
+    def named(rows):
+        return ", ".join(f"{r['outlet']} ({r['stories']})" for r in rows) or "none"
+
+    line = (
+        f"Reported by: {named(view['reporting'])} · covered without saying it: {named(view['not_reporting'])}"
+    )
+    if view["copies"]:
+        line += f" · {sum(len(g) - 1 for g in view['copies'])} near-duplicate copies counted once"
+    return line
+
+
+def timeline(args: argparse.Namespace) -> int:
+    assistant = Assistant(load_settings(top_k=None))
+    answer = assistant.timeline(args.topic, k=args.k)
+    if args.json:
+        print_json(answer.to_dict())
+    else:
+        print(format_answer(answer))
+    return 0
+
+
 def format_answer(answer) -> str:
     lines = [answer.text]
     if answer.refused:
@@ -191,8 +215,14 @@ def format_answer(answer) -> str:
             for c in answer.closest:
                 lines.append(f"- {c.source} — {_citation_label(c)}")
                 lines.append(f"    “{' '.join(c.quote.split())}”")
+    elif answer.timeline:
+        if answer.undated:
+            lines.append(f"({answer.undated} relevant articles state no date and are left out)")
     elif answer.extractive:
         lines.append("(quoted: the generated answer could not be verified)")
+    if answer.outlets and answer.outlets["reporting"]:
+        lines.append("")
+        lines.append(format_outlets(answer.outlets))
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -233,16 +263,24 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _eval_corpus_settings(settings, corpus: Path):
-    """A gold set over another corpus gets its own index under $RAG_HOME/eval/, kept between runs
+def _eval_corpus_settings(settings, corpora: Path | list[Path]):
+    """A gold set over other corpora gets its own index under $RAG_HOME/eval/, kept between runs
     (unchanged files are skipped on the next run); the model files stay shared."""
     import hashlib
 
-    if not corpus.is_dir():
-        raise BadInput(f"--corpus {corpus}: not a folder")
-    key = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:10]
-    home = settings.home / "eval" / f"{corpus.resolve().name}-{key}"
-    return settings.model_copy(update={"home": home, "corpus": corpus, "models": settings.models_dir})
+    corpora = [corpora] if isinstance(corpora, Path) else list(corpora)
+    for corpus in corpora:
+        if not corpus.is_dir():
+            raise BadInput(f"--corpus {corpus}: not a folder")
+    resolved = [str(c.resolve()) for c in corpora]
+    key = (
+        hashlib.sha256("\n".join(resolved).encode()).hexdigest()[:10]
+        if len(corpora) > 1
+        else (hashlib.sha256(resolved[0].encode()).hexdigest()[:10])
+    )
+    name = "+".join(c.resolve().name for c in corpora)
+    home = settings.home / "eval" / f"{name}-{key}"
+    return settings.model_copy(update={"home": home, "corpus": corpora[0], "models": settings.models_dir})
 
 
 def evaluate(args: argparse.Namespace) -> int:
@@ -261,7 +299,8 @@ def evaluate(args: argparse.Namespace) -> int:
         settings = _eval_corpus_settings(settings, args.corpus)
     assistant = Assistant(settings)
     judge = make_judge(settings, args.judge) if args.judge else None
-    report = assistant.ingest()  # the gold set is about the configured corpus; unchanged files are skipped
+    # the gold set is about the configured corpus (or the --corpus folders); unchanged files are skipped
+    report = assistant.ingest(args.corpus)
     if report.skipped:
         print(format_report(report, assistant.store.count()), file=sys.stderr)
     result = run_eval(assistant, gold, progress=True, judge=judge, gold_path=gold_path)

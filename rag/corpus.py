@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag import cleaning, metadata
@@ -82,6 +82,8 @@ def load_article(path: Path) -> Article:
     else:
         meta, lines = ArticleMeta(), raw.split("\n")
     meta, body = metadata.extract(lines, meta)
+    if meta.date is None:  # "20150507-daily-stock-market-activity.txt", as archives name them
+        meta = replace(meta, date=metadata.date_from_name(path.name))
     text = cleaning.article_text(body, title=meta.title)
     if len(text) < cleaning.MIN_ARTICLE_CHARS:
         if meta.title and not text:

@@ -79,6 +79,17 @@ PRINT_NOTE = re.compile(
 HEADER_LINES = 12
 
 
+_NAME_DATE = re.compile(r"^((?:19|20)\d\d)-?([01]\d)-?([0-3]\d)(?=[-_ .])")
+
+
+def date_from_name(name: str) -> str | None:
+    """ISO date from a file name that starts with one: '20150507-slug.txt', '2015-05-07_x.md'."""
+    m = _NAME_DATE.match(name)
+    if not m:
+        return None
+    return parse_date("-".join(m.groups()))
+
+
 def parse_date(text: str) -> str | None:
     """ISO date from 'October 24, 2024', '7 November, 2024', '2024-10-24'; None otherwise."""
     text = text.strip().strip("*").strip()

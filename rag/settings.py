@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -135,6 +136,17 @@ class Settings(BaseSettings):
         le=2,
         description="Another article's sentence with a different value counts as a conflict when it "
         "scores within this of the best evidence sentence.",
+    )
+
+    recency_weight: float = Field(
+        0.1,
+        ge=0,
+        le=2,
+        description='For "latest" / "first" questions: evidence from the newest (oldest) retrieved '
+        "article gains up to this much.",
+    )
+    today: date | None = Field(
+        None, description='The date relative time expressions ("last week") are read against; default: today.'
     )
 
     # --- UI -----------------------------------------------------------------------------------

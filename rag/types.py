@@ -100,20 +100,30 @@ class Citation:
         return asdict(self)
 
 
-ClaimKind = Literal["generated", "quote", "conflict"]
+ClaimKind = Literal["generated", "quote", "conflict", "update", "event"]
+OTHER_REPORTS = ("conflict", "update")  # kinds that follow the answer, not part of it
 
 
 @dataclass(frozen=True)
 class Claim:
     """One statement of an answer: a generated sentence the evidence supports, a verbatim quote,
-    or another article's differing report (a conflict). `citations` are Citation.n numbers."""
+    or another article's differing report: a conflict, or an update when the two articles are
+    from different dates (a figure that changed). `citations` are Citation.n numbers."""
 
     text: str  # without markers
     kind: ClaimKind
     citations: tuple[int, ...]
+    date: str | None = None  # ISO date of the newest article it cites, when dated
+    as_of: bool = False  # shown as "As of <date>, ...": the question is about time, or dates differ
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "kind": self.kind, "citations": list(self.citations)}
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "citations": list(self.citations),
+            "date": self.date,
+            "as_of": self.as_of,
+        }
 
 
 @dataclass
@@ -135,11 +145,15 @@ class Answer:
     dropped: list[str] = field(default_factory=list)  # generated sentences that failed verification
     timings: dict[str, float] = field(default_factory=dict)
     tokens_generated: int = 0
+    time_note: str | None = None  # how the question's time expression was read
+    timeline: bool = False  # the claims are dated events in date order ("How did X develop?")
+    undated: int = 0  # a timeline's relevant articles left out for want of a date
+    outlets: dict | None = None  # which outlets report the answer and which do not (Assistant.outlets)
 
     @property
     def lead(self) -> list[Claim]:
-        """The claims that answer the question (not the conflict block)."""
-        return [c for c in self.claims if c.kind != "conflict"]
+        """The claims that answer the question (not the other articles' reports after them)."""
+        return [c for c in self.claims if c.kind not in OTHER_REPORTS]
 
     def to_dict(self) -> dict:
         return {
@@ -163,4 +177,8 @@ class Answer:
             "dropped": self.dropped,
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "tokens_generated": self.tokens_generated,
+            "time_note": self.time_note,
+            "timeline": self.timeline,
+            "undated": self.undated,
+            "outlets": self.outlets,
         }

@@ -11,6 +11,7 @@ import pytest
 from eval.cleaning_report import sentences_lost
 from rag.cleaning import clean_lines
 from rag.corpus import load_article, read_text
+from rag.metadata import date_from_name
 from tests.conftest import REPO
 
 OUTSIDE = REPO / "tests" / "data" / "outside"
@@ -41,7 +42,10 @@ def test_metadata_of_an_outside_article_is_found_not_invented(path):
     byline = re.search(r"^By ([A-Z][a-z]+(?: [A-Z][a-z]+)+),", raw, re.MULTILINE)
     assert article.meta.author == (byline.group(1) if byline else None)
     assert article.meta.outlet is None
-    assert article.meta.date is None
+    # the text states no date; an archive's file name does ("20150325-slug.txt")
+    assert article.meta.date == date_from_name(path.name)
+    if path.parent.name == "nyt":
+        assert article.meta.date == f"{path.name[:4]}-{path.name[4:6]}-{path.name[6:8]}"
 
 
 def test_an_article_of_one_paragraph_is_not_taken_for_its_headline():

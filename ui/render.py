@@ -8,6 +8,10 @@ from __future__ import annotations
 import html
 import re
 
+from rag.answer.assemble import UPDATE_HEADER, as_of
+from rag.types import OTHER_REPORTS
+from rag.when import iso_text
+
 _MARKER = re.compile(r"\[(\d+)\]")
 
 # The chat and a few labels render Markdown. Text from articles, uploads, the model or the user is
@@ -40,19 +44,39 @@ def answer_html(answer: dict, session: str) -> str:
             for n in numbers
         )
 
-    lead = [c for c in answer.get("claims", []) if c["kind"] != "conflict"]
-    others = [c for c in answer.get("claims", []) if c["kind"] == "conflict"]
-    parts = []
+    claims = answer.get("claims", [])
+    lead = [c for c in claims if c["kind"] not in OTHER_REPORTS]
+    others = [c for c in claims if c["kind"] == "conflict"]
+    updates = sorted((c for c in claims if c["kind"] == "update"), key=lambda c: c.get("date") or "")
+    note = answer.get("time_note")
+    parts = [f'<span class="time-note">{text(note[0].upper() + note[1:])}.</span>'] if note else []
     for c in lead:
         said = c["text"].strip()
         if c["kind"] == "quote":
-            parts.append(f"“{text(said)}” {links(c['citations'])}")
+            shown = f"“{text(said)}” {links(c['citations'])}"
         else:
             end = said[-1] if said[-1:] in ".!?" else "."
-            parts.append(f"{text(said.rstrip('.!?'))} {links(c['citations'])}{end}")
+            shown = f"{text(said.rstrip('.!?'))} {links(c['citations'])}{end}"
+        parts.append(as_of(c["date"], shown) if c.get("as_of") and c.get("date") else shown)
+    if updates:
+        parts.append(f"<br>{UPDATE_HEADER}")
+        parts += [f"{iso_text(c['date'])}: “{text(c['text'])}” {links(c['citations'])}" for c in updates]
     if others:
         parts.append("<br>The sources disagree:")
         parts += [f"“{text(c['text'])}” {links(c['citations'])}" for c in others]
+    if answer.get("timeline") and lead:  # dated events in date order, each a cited quote
+        parts = (
+            ['<ol class="timeline">']
+            + [
+                f"<li><b>{iso_text(c['date'])}</b> “{text(c['text'])}” {links(c['citations'])}</li>"
+                for c in lead
+            ]
+            + ["</ol>"]
+        )
+        if answer.get("undated"):
+            parts.append(f"<br>{answer['undated']} relevant articles state no date and are left out.")
+    if answer.get("outlets") and answer["outlets"]["reporting"]:
+        parts.append(outlets_html(answer["outlets"]))
     body = " ".join(parts) or text(answer["answer"])
     if answer.get("preliminary"):
         badge = '<span class="badge quoted">quick answer · quoting the articles while the model writes</span>'
@@ -60,6 +84,8 @@ def answer_html(answer: dict, session: str) -> str:
         badge = '<span class="badge refused">refused · the articles do not support an answer</span>'
         if answer.get("closest"):
             body += "<br>The closest passages are beside the chat, for you to judge."
+    elif answer.get("timeline"):
+        badge = '<span class="badge verified">timeline · each event quoted from its article, by date</span>'
     elif answer["extractive"]:
         badge = '<span class="badge quoted">quoted · no generated sentence could be verified</span>'
     else:
@@ -67,6 +93,21 @@ def answer_html(answer: dict, session: str) -> str:
     seconds = answer["timings"].get("total_ms", answer["timings"].get("first_answer_ms", 0)) / 1000
     meta = f"{text(answer['backend'] or '…')} · {text(answer['model'])} · {seconds:.1f} s"
     return f'{badge}\n\n{body}\n\n<span class="answer-meta">{meta}</span>'
+
+
+def outlets_html(view: dict) -> str:
+    """Which outlets report the answer and which cover the question without saying it (distinct
+    stories: a wire copy run by several outlets counts once)."""
+
+    def named(rows) -> str:
+        return ", ".join(f"{text(r['outlet'])} ({r['stories']})" for r in rows) or "none"
+
+    copies = sum(len(g) - 1 for g in view["copies"])
+    dup = f" · {copies} near-duplicate copies counted once" if copies else ""
+    return (
+        f'<br><span class="outlets">Reported by: {named(view["reporting"])} · '
+        f"covered without saying it: {named(view['not_reporting'])}{dup}</span>"
+    )
 
 
 def sources_html(answer: dict | None, session: str, articles: dict[str, str] | None = None) -> str:

@@ -154,6 +154,10 @@ class ChunkStore:
         got = self.collection().get(where=where, include=["documents", "metadatas"])
         return got["ids"], got["documents"], got["metadatas"]
 
+    def any_where(self, where: dict) -> bool:
+        """Whether any chunk matches the filter (one row read)."""
+        return bool(self.collection().get(where=where, limit=1, include=[])["ids"])
+
     def get(self, ids: list[str]) -> list[tuple[str, str, dict]]:
         """(id, text, metadata) of these chunks, in the order asked; ids no longer stored are left out."""
         if not ids:

@@ -3,14 +3,16 @@ and the display text rendered from the claims (nobody parses it back)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer.evidence import Source
 from rag.answer.refusal import REFUSAL
-from rag.types import Answer, Citation, Claim, ClaimKind, Hit
+from rag.types import OTHER_REPORTS, Answer, Citation, Claim, ClaimKind, Hit
+from rag.when import TimeScope, iso_text
 
 QUOTE_HEADER = "No generated answer could be verified; quoting the articles:"
 CONFLICT_HEADER = "The sources disagree:"
+UPDATE_HEADER = "Reported on other dates, oldest first:"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,10 @@ def citation(n: int, source: Source, span: tuple[int, int]) -> Citation:
     )
 
 
-def assemble(question: str, drafts: list[Draft], hits: list[Hit]) -> Answer:
+def assemble(question: str, drafts: list[Draft], hits: list[Hit], time: TimeScope | None = None) -> Answer:
+    """`time`: the question's time expression; each dated claim then says as of when (claims
+    also say so when the articles they cite are from different dates), and the answer first says
+    how the expression was read."""
     numbering: dict[int, int] = {}
     citations: list[Citation] = []
     claims: list[Claim] = []
@@ -50,32 +55,88 @@ def assemble(question: str, drafts: list[Draft], hits: list[Hit]) -> Answer:
                 numbering[source.n] = len(numbering) + 1
                 citations.append(citation(numbering[source.n], source, span))
             numbers.append(numbering[source.n])
-        claims.append(Claim(" ".join(draft.text.split()), draft.kind, tuple(dict.fromkeys(numbers))))
+        dates = [src.hit.chunk.meta.date for src, _ in draft.support if src.hit.chunk.meta.date]
+        claims.append(
+            Claim(
+                " ".join(draft.text.split()),
+                draft.kind,
+                tuple(dict.fromkeys(numbers)),
+                # an event is dated by its first report; a claim by its newest source
+                date=(min if draft.kind == "event" else max)(dates) if dates else None,
+            )
+        )
+    lead = [c for c in claims if c.kind not in OTHER_REPORTS]
+    if time is not None or len({c.date for c in lead if c.date}) > 1:
+        claims = [replace(c, as_of=c.kind in ("generated", "quote") and c.date is not None) for c in claims]
     extractive = any(c.kind == "quote" for c in claims)
+    note = time.describe() if time else None
     return Answer(
         question=question,
-        text=render(claims),
+        text=render(claims, note),
         citations=citations,
         contexts=hits,
         claims=claims,
         extractive=extractive,
+        time_note=note or None,
     )
 
 
-def render(claims: list[Claim]) -> str:
-    """The answer as text: generated sentences with their markers, quotes in quotation marks,
-    then the other articles' differing reports."""
-    parts: list[str] = []
-    lead = [c for c in claims if c.kind != "conflict"]
+def render(claims: list[Claim], time_note: str | None = None) -> str:
+    """The answer as text: how a time expression was read, then the generated sentences with
+    their markers ("As of <date>, ..." where dated), quotes in quotation marks, then the other
+    articles' reports: of other dates in date order, or under "The sources disagree"."""
+    if claims and all(c.kind == "event" for c in claims):  # a timeline: one dated line per event
+        return "\n".join(f"{iso_text(c.date)}: {_quoted(c)}" for c in claims)
+    parts: list[str] = [f"{time_note[0].upper()}{time_note[1:]}."] if time_note else []
+    lead = [c for c in claims if c.kind not in OTHER_REPORTS]
     conflicts = [c for c in claims if c.kind == "conflict"]
+    updates = sorted((c for c in claims if c.kind == "update"), key=lambda c: c.date or "")
     if any(c.kind == "quote" for c in lead):
         parts.append(QUOTE_HEADER)
     for c in lead:
-        parts.append(_quoted(c) if c.kind == "quote" else _with_marks(c.text, _marks(c)))
+        said = _quoted(c) if c.kind == "quote" else _with_marks(c.text, _marks(c))
+        parts.append(as_of(c.date, said) if c.as_of else said)
+    if updates:
+        parts.append(UPDATE_HEADER)
+        parts += [f"{iso_text(c.date)}: {_quoted(c)}" for c in updates]
     if conflicts:
         parts.append(CONFLICT_HEADER)
         parts += [_quoted(c) for c in conflicts]
     return " ".join(parts)
+
+
+_LOWER_FIRST = {
+    "the",
+    "a",
+    "an",
+    "there",
+    "it",
+    "its",
+    "this",
+    "these",
+    "they",
+    "he",
+    "she",
+    "about",
+    "around",
+    "nearly",
+    "some",
+    "more",
+    "most",
+    "many",
+    "few",
+}
+
+
+def as_of(date: str, said: str) -> str:
+    """'As of 28 October 2024, the alliance said ...' (a leading function word lower-cased; a
+    quote after a colon)."""
+    if said.startswith("“"):
+        return f"As of {iso_text(date)}: {said}"
+    first = said.split(" ", 1)[0]
+    if first.lower() in _LOWER_FIRST:
+        said = first.lower() + said[len(first) :]
+    return f"As of {iso_text(date)}, {said}"
 
 
 def _marks(claim: Claim) -> str:
@@ -93,15 +154,21 @@ def _with_marks(sentence: str, marks: str) -> str:
 
 
 def refusal(
-    question: str, hits: list[Hit], closest: list[tuple[Source, tuple[int, int]]], dropped=None
+    question: str,
+    hits: list[Hit],
+    closest: list[tuple[Source, tuple[int, int]]],
+    dropped=None,
+    time_note: str | None = None,
 ) -> Answer:
-    """'The articles don't cover this.', with the passages that came closest, for the reader to judge."""
+    """'The articles don't cover this.', with the passages that came closest, for the reader to
+    judge; with a time expression, how it was read ("No article is dated ...")."""
     return Answer(
         question=question,
-        text=REFUSAL,
+        text=f"{REFUSAL} ({time_note}.)" if time_note else REFUSAL,
         citations=[],
         contexts=hits,
         refused=True,
         closest=[citation(i, s, span) for i, (s, span) in enumerate(closest, start=1)],
         dropped=list(dropped or []),
+        time_note=time_note,
     )

@@ -12,7 +12,7 @@ is passed in, and the caller runs the model on `messages(...)` and hands back wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from rag.answer.evidence import Sentence, Source, number_sources, quote_span, ra
 from rag.answer.markers import answer_sentences, normalise_markers, split_markers
 from rag.settings import Settings
 from rag.types import Answer, Hit
+from rag.when import TimeScope
 
 CLOSEST_SHOWN = 3
 
@@ -34,6 +35,7 @@ class Evidence:
     sources: list[Source]
     ranked: list[Sentence]
     excerpts: list[prompting.Excerpt] | None = None
+    time: TimeScope | None = None  # the question's time expression, as resolved
 
 
 class Answerer:
@@ -41,17 +43,21 @@ class Answerer:
         self.settings = settings
         self.embed = embed
 
-    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
+    def evidence(self, question: str, hits: list[Hit], time: TimeScope | None = None) -> Evidence:
         sources = number_sources(hits)
         ranked = rank(question, sources, self.embed, self.settings.evidence_keyword_weight)
-        return Evidence(question, hits, sources, ranked)
+        if time is not None and time.order:
+            ranked = by_recency(ranked, time.order, self.settings.recency_weight)
+        return Evidence(question, hits, sources, ranked, time=time)
 
     def too_weak(self, ev: Evidence) -> bool:
         return refusal.too_weak(ev.ranked, self.settings)
 
-    def refuse(self, asked: str, ev: Evidence, dropped: list[str] | None = None) -> Answer:
+    def refuse(
+        self, asked: str, ev: Evidence, dropped: list[str] | None = None, time_note: str | None = None
+    ) -> Answer:
         closest = [(s.source, quote_span(s)) for s in ev.ranked[:CLOSEST_SHOWN]]
-        return refusal_answer(asked, ev.hits, closest, dropped)
+        return refusal_answer(asked, ev.hits, closest, dropped, time_note)
 
     def quotable(self, ev: Evidence) -> bool:
         return refusal.strong_enough_to_quote(ev.ranked, self.settings)
@@ -81,7 +87,7 @@ class Answerer:
             ev.question, count, n_ctx, self.settings.max_answer_tokens, self.settings.evidence_tokens
         )
         excerpts = prompting.select(ev.ranked, budget, count, self.settings.evidence_sentences)
-        ev = Evidence(ev.question, ev.hits, ev.sources, ev.ranked, excerpts)
+        ev = replace(ev, excerpts=excerpts)
         return ev, prompting.messages(ev.question, excerpts)
 
     def finish(self, asked: str, ev: Evidence, generated: str) -> Answer:
@@ -156,12 +162,48 @@ class Answerer:
         )
 
     def _with_conflicts(self, asked: str, ev: Evidence, drafts: list[Draft]) -> Answer:
+        """Other articles' differing values follow the answer: as updates in date order when
+        they are dated otherwise than the answer's articles (a figure that changed over time),
+        else as a conflict."""
         articles = {src.article for d in drafts for src, _ in d.support}
+        answer_dates = {src.hit.chunk.meta.date for d in drafts for src, _ in d.support}
         text = " ".join(d.text for d in drafts)
         others = conflicts.find(text, articles, ev.ranked, self.settings.conflict_margin)
         drafts = drafts + [
-            Draft(s.source.text[a:b], "conflict", ((s.source, (a, b)),))
+            Draft(
+                s.source.text[a:b],
+                _other_kind(s.source.hit.chunk.meta.date, answer_dates),
+                ((s.source, (a, b)),),
+            )
             for s in others
             for a, b in [quote_span(s)]
         ]
-        return assemble(asked, drafts, ev.hits)
+        lead = [d for d in drafts if d.kind not in ("conflict", "update")]
+        updates = sorted((d for d in drafts if d.kind == "update"), key=lambda d: _date(d))
+        return assemble(asked, lead + updates + [d for d in drafts if d.kind == "conflict"], ev.hits, ev.time)
+
+
+def _date(draft: Draft) -> str:
+    return max((src.hit.chunk.meta.date or "" for src, _ in draft.support), default="")
+
+
+def _other_kind(date: str | None, answer_dates: set[str | None]) -> str:
+    if date and None not in answer_dates and date not in answer_dates:
+        return "update"
+    return "conflict"
+
+
+def by_recency(ranked: list[Sentence], order: str, weight: float) -> list[Sentence]:
+    """ "Latest" / "first": each sentence gains up to `weight` by its article's date, the newest
+    (or oldest) of the retrieved dates gaining most and undated articles nothing; the evidence
+    is then ranked again. Relevance still leads: a newer sentence wins only when it scores within
+    `weight` of the best."""
+    dates = sorted({s.source.hit.chunk.meta.date for s in ranked if s.source.hit.chunk.meta.date})
+    if len(dates) < 2 or weight <= 0:
+        return ranked
+    place = {d: i / (len(dates) - 1) for i, d in enumerate(dates)}
+    if order == "earliest":
+        place = {d: 1 - v for d, v in place.items()}
+    bonus = [weight * place.get(s.source.hit.chunk.meta.date, 0.0) for s in ranked]
+    boosted = [replace(s, score=s.score + b) for s, b in zip(ranked, bonus, strict=True)]
+    return sorted(boosted, key=lambda s: -s.score)
