@@ -41,11 +41,16 @@ def dates(text: str) -> set[tuple[str, str]]:
     return found
 
 
-def differs(claim: str, other: str) -> bool:
+def differs_in_quantity(claim: str, other: str) -> bool:
+    """Both give a number of the same unit, and not the same number: a figure that may change over
+    time (troops, prices), unlike the date of an event."""
     mine, theirs = quantities(claim), quantities(other)
-    for unit, numbers in mine.items():
-        if unit in theirs and not numbers & theirs[unit]:
-            return True
+    return any(unit in theirs and not numbers & theirs[unit] for unit, numbers in mine.items())
+
+
+def differs(claim: str, other: str) -> bool:
+    if differs_in_quantity(claim, other):
+        return True
     d1, d2 = dates(claim), dates(other)
     if d1 and d2:
         return not d1 & d2

@@ -172,7 +172,7 @@ class Answerer:
         drafts = drafts + [
             Draft(
                 s.source.text[a:b],
-                _other_kind(s.source.hit.chunk.meta.date, answer_dates),
+                _other_kind(s, text, answer_dates),
                 ((s.source, (a, b)),),
             )
             for s in others
@@ -187,10 +187,13 @@ def _date(draft: Draft) -> str:
     return max((src.hit.chunk.meta.date or "" for src, _ in draft.support), default="")
 
 
-def _other_kind(date: str | None, answer_dates: set[str | None]) -> str:
-    if date and None not in answer_dates and date not in answer_dates:
-        return "update"
-    return "conflict"
+def _other_kind(other: Sentence, claim: str, answer_dates: set[str | None]) -> str:
+    """An update when the other article is dated otherwise than the answer's and the difference
+    is a figure (troop numbers grow); a conflict when the dates are unknown or the same, or when
+    they differ on when something happened (a treaty is signed once)."""
+    date = other.source.hit.chunk.meta.date
+    dated_apart = date and None not in answer_dates and date not in answer_dates
+    return "update" if dated_apart and conflicts.differs_in_quantity(claim, other.text) else "conflict"
 
 
 def by_recency(ranked: list[Sentence], order: str, weight: float) -> list[Sentence]:
