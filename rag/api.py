@@ -18,6 +18,8 @@ import json
 import tempfile
 import time
 import uuid
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +178,10 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
     @app.post("/api/ask", dependencies=guard, tags=["REST"])
     def ask(body: dict[str, Any], request: Request) -> dict:
-        """{"question": ..., "k": 5, "conversation_id": optional, "store": false} -> the structured
-        answer. With a conversation id, its earlier turns are used and the exchange is added to it;
-        with `store` true, a new conversation is started."""
+        """{"question": ..., "k": 5, "conversation_id": optional, "store": false, "today": optional
+        ISO date for "last week"} -> the structured answer. With a conversation id, its earlier
+        turns are used and the exchange is added to it; with `store` true, a new conversation is
+        started."""
         question = body.get("question")
         if not isinstance(question, str):
             raise BadQuestion('give the question as a string: {"question": "..."}')
@@ -187,7 +190,8 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
         assistant.check_question(question)
         if conversation_id or body.get("store"):
             conversation_id = start(who, conversation_id, question)
-        answer = final_answer(assistant.stream(question, k=body.get("k"), history=history))
+        today = _iso_day(body.get("today"))
+        answer = final_answer(assistant.stream(question, k=body.get("k"), history=history, today=today))
         result = answer.to_dict()
         if conversation_id:
             assistant.conversations.add(conversation_id, who, "assistant", answer.text, result)
@@ -222,6 +226,36 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
         if not 1 <= k <= 50:
             raise BadQuestion("k must be between 1 and 50")
         return {"query": q, "hits": [h.to_dict() for h in assistant.search(q, k=k)]}
+
+    @app.get("/api/timeline", dependencies=guard, tags=["REST"])
+    def timeline(topic: str, k: int = 30) -> dict:
+        """Dated, cited events about the topic in date order (the structured answer, `timeline`
+        true, one `event` claim per event)."""
+        if not 1 <= k <= 100:
+            raise BadQuestion("k must be between 1 and 100")
+        return assistant.timeline(topic, k=k).to_dict()
+
+    @app.get("/api/feeds", dependencies=guard, tags=["Feeds"])
+    def feeds() -> dict:
+        return {"feeds": assistant.feeds()}
+
+    @app.post("/api/feeds", dependencies=guard, tags=["Feeds"])
+    def add_feed(body: dict[str, Any]) -> dict:
+        """{"url": ...}: follow an RSS/Atom feed and take its entries now."""
+        url = body.get("url")
+        if not isinstance(url, str):
+            raise BadInput('give the feed as {"url": "https://..."}')
+        return asdict(assistant.add_feed(url))
+
+    @app.post("/api/feeds/update", dependencies=guard, tags=["Feeds"])
+    def update_feeds(body: dict[str, Any] | None = None) -> dict:
+        """{"urls": [...]} or nothing for every feed: take new and changed entries."""
+        urls = (body or {}).get("urls") or None
+        return {"updates": [asdict(u) for u in assistant.update_feeds(urls)]}
+
+    @app.delete("/api/feeds", dependencies=guard, tags=["Feeds"])
+    def remove_feed(url: str, delete_articles: bool = False) -> dict:
+        return {"removed": url, "articles_deleted": assistant.remove_feed(url, delete_articles)}
 
     @app.get("/api/status", dependencies=guard, tags=["REST"])
     def status() -> dict:
@@ -275,6 +309,15 @@ def make_app(assistant: Assistant, *, with_page: bool = True):
 
         app = mount_page(app, assistant)
     return app
+
+
+def _iso_day(value) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise BadInput(f"today: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _bearer(request: Request) -> str:

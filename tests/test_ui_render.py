@@ -121,3 +121,49 @@ def test_a_source_card_links_to_the_articles_web_address_only_for_http_urls():
     assert link + "open</a>" in html_out
     a["citations"][0]["url"] = "javascript:alert(1)"
     assert "javascript:" not in render.sources_html(a, "s")
+
+
+def test_a_timeline_renders_as_a_dated_list_with_its_source_links_and_the_outlets():
+    claims = [
+        {"text": "Troops arrived.", "kind": "event", "citations": [1], "date": "2024-10-24", "as_of": False},
+        {
+            "text": "More <b>troops</b> arrived.",
+            "kind": "event",
+            "citations": [1],
+            "date": "2024-11-07",
+            "as_of": False,
+        },
+    ]
+    a = {**answer(claims=claims), "timeline": True, "undated": 2}
+    a["outlets"] = {
+        "reporting": [{"outlet": "VOA", "articles": ["a.txt"], "stories": 1}],
+        "not_reporting": [{"outlet": "Al-Ahram <i>", "articles": ["b.txt"], "stories": 1}],
+        "copies": [["a.txt", "c.txt"]],
+    }
+    shown = render.answer_html(a, "s")
+    items = re.findall(r"<li><b>([^<]+)</b>", shown)
+    assert items == ["24 October 2024", "7 November 2024"]
+    assert '<ol class="timeline">' in shown and 'href="#src-s-1"' in shown
+    assert "&lt;b&gt;troops&lt;/b&gt;" in shown and "<b>troops</b>" not in shown
+    assert "2 relevant articles state no date" in shown and "timeline" in shown
+    assert "Reported by: VOA (1) · covered without saying it: Al-Ahram &lt;i&gt; (1)" in shown
+    assert "1 near-duplicate copies counted once" in shown
+
+
+def test_a_dated_answer_says_as_of_when_and_updates_follow_in_date_order():
+    claims = [
+        {
+            "text": "The estimate is 12,000 troops.",
+            "kind": "generated",
+            "citations": [1],
+            "date": "2024-11-07",
+            "as_of": True,
+        },
+        {"text": "10,000 troops.", "kind": "update", "citations": [1], "date": "2024-10-30", "as_of": False},
+        {"text": "3,000 troops.", "kind": "update", "citations": [1], "date": "2024-07-25", "as_of": False},
+    ]
+    a = {**answer(claims=claims), "time_note": "“now” read as of today"}
+    shown = render.answer_html(a, "s")
+    assert "As of 7 November 2024, the estimate is 12,000 troops" in shown
+    assert shown.index("25 July 2024") < shown.index("30 October 2024")
+    assert "Reported on other dates, oldest first:" in shown and "disagree" not in shown
