@@ -57,11 +57,11 @@ RELATIVE_SPAN = re.compile(
     _FLAGS,
 )
 CALENDAR = re.compile(r"\b(?P<which>last|this|previous)\s+(?P<unit>week|month|year)\b", _FLAGS)
-DAY_WORDS = re.compile(r"\b(?P<word>yesterday|today|tonight)\b", _FLAGS)
+DAY_WORDS = re.compile(r"\b(?P<word>yesterday|today|tonight)\b(?!['’]s)", _FLAGS)  # not "today's"
 BETWEEN = re.compile(rf"\bbetween\s+{_D1}\s+and\s+{_D2}", _FLAGS)
 SINCE = re.compile(rf"\b(?P<word>since|after|before|until|till|prior to)\s+{_D1}(?![\w-])", _FLAGS)
 SINCE_EVENT = re.compile(
-    r"\b(?P<word>since|after|before|prior to)\s+"
+    r"\b(?P<word>since)\s+"  # "after/before the X" is as often what is asked about as a time
     r"(?P<event>the\s+[a-z][\w'’-]*(?:\s+(?!and\b|or\b|in\b|on\b)[a-z][\w'’-]*){0,3})",
     _FLAGS,
 )
@@ -211,7 +211,7 @@ def _range(q: str, today: date) -> TimeScope | None:
             return TimeScope(phrase=m.group(0), end=end)
     if m := SINCE_EVENT.search(q):
         word = m.group("word").lower()
-        side = "after" if word in ("since", "after") else "before"
+        side = "after" if word == "since" else "before"
         return TimeScope(phrase=m.group(0), event=m.group("event"), event_side=side)
     # "on 28 October, according to the report of November 2024": the date with a year wins
     found = sorted(IN_DATE.finditer(q), key=lambda m: not (m["iso1"] or _group(m.groupdict(), "y", 1, "ACE")))

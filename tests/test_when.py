@@ -98,7 +98,8 @@ def test_an_order_and_a_range_go_together():
 def test_since_an_event_is_left_for_the_articles_to_date():
     scope = parse("What has Russia said since the summit in Geneva?", TODAY)
     assert (scope.event, scope.event_side, scope.start) == ("the summit", "after", None)
-    assert parse("What was agreed before the ceasefire?", TODAY).event_side == "before"
+    # "after the X" is as often the subject ("the meeting after the General Assembly")
+    assert parse("What meeting takes place after the annual General Assembly?", TODAY) is None
 
 
 @pytest.mark.parametrize(
@@ -109,6 +110,7 @@ def test_since_an_event_is_left_for_the_articles_to_date():
         "Who hosts the 2022 World Cup?",  # a year naming a thing
         "Who was the first woman to lead the agency?",
         "How many people live in the city?",
+        "What do today's consumers need?",  # "today's": of our time, not a date
     ],
 )
 def test_words_that_only_look_like_time_are_not_read_as_time(question):

@@ -28,11 +28,12 @@ class Source:
 
     n: int
     hit: Hit
+    dated: bool = True  # the label carries the article's date (questions about time)
 
     @property
     def label(self) -> str:
         m = self.hit.chunk.meta
-        parts = [m.title or self.hit.chunk.source, m.outlet, m.date]
+        parts = [m.title or self.hit.chunk.source, m.outlet, m.date if self.dated else None]
         return " — ".join(p for p in parts if p)
 
     @property
@@ -44,8 +45,8 @@ class Source:
         return self.hit.chunk.source
 
 
-def number_sources(hits: list[Hit]) -> list[Source]:
-    return [Source(n, hit) for n, hit in enumerate(hits, start=1)]
+def number_sources(hits: list[Hit], dated: bool = True) -> list[Source]:
+    return [Source(n, hit, dated) for n, hit in enumerate(hits, start=1)]
 
 
 @dataclass(frozen=True)
