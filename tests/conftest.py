@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,16 @@ def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()}
     env.update(RAG_HOME=str(settings.home), RAG_MODELS=str(settings.models_dir), **extra)
     return env
+
+
+def rag_cli(settings, *args: str) -> subprocess.CompletedProcess:
+    """`rag ARGS` in another process, on the same RAG_HOME."""
+    env = {**os.environ, "RAG_HOME": str(settings.home), "RAG_MODELS": str(settings.models)}
+    return subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

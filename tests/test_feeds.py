@@ -7,15 +7,13 @@ skipped with its reason while the rest go in, and the refresh interval of `rag s
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 
 from rag.assistant import Assistant
 from rag.errors import BadInput
-from tests.conftest import REPO, cli_env
+from tests.conftest import rag_cli
 from tests.news_site import NewsSite, atom, news_page, rss
 
 pytestmark = pytest.mark.slow
@@ -150,18 +148,9 @@ def test_an_rss_feed_by_the_command_line_add_list_update_remove(site, settings):
         },
     ]
     feed_url = site.feed("/rss", rss("Valley Post", items))
-    env = cli_env(settings)
 
     def rag(*args):
-        done = subprocess.run(
-            [sys.executable, "-m", "rag.cli", *args],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        return done
+        return rag_cli(settings, *args)
 
     added = rag("feed", "add", feed_url, "--json")
     assert added.returncode == 0, added.stderr

@@ -11,24 +11,11 @@ import threading
 import pytest
 
 from rag.assistant import Assistant
-from tests.conftest import REPO, VOA
+from tests.conftest import REPO, VOA, rag_cli
 
 pytestmark = pytest.mark.slow
 
 DOLLARS = "How much money will North Korea receive from Moscow for its troops?"
-
-
-def rag_cli(settings, *args: str) -> subprocess.CompletedProcess:
-    """`rag ARGS` in another process, on the same RAG_HOME."""
-    env = {**os.environ, "RAG_HOME": str(settings.home), "RAG_MODELS": str(settings.models)}
-    return subprocess.run(
-        [sys.executable, "-m", "rag.cli", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def test_an_update_by_another_process_is_seen_at_once_even_with_the_same_chunk_count(assistant, corpus_copy):
