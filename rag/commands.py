@@ -231,7 +231,8 @@ def format_answer(answer) -> str:
             lines.append(f"    “{c.quote}” (chars {c.start}–{c.end})")
     t = answer.timings
     lines.append(
-        f"\n{answer.backend} {answer.model} · retrieve {t['retrieve_ms']:.0f} ms · "
+        f"\n{f'{answer.backend} {answer.model}' if answer.model else 'no model call'} · "
+        f"retrieve {t['retrieve_ms']:.0f} ms · "
         f"generate {t['generate_ms']:.0f} ms · total {t['total_ms']:.0f} ms"
     )
     return "\n".join(lines)

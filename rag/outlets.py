@@ -12,6 +12,7 @@ from rag.types import Answer, Hit
 
 UNKNOWN = "(outlet not stated)"
 OUTLET_CHUNKS = 20  # chunks searched for the view: more articles than one answer reads
+COVERS = 0.5  # share of the question's content words an article must hold to cover it
 NEAR_DUPLICATE = 0.8  # share of word 5-grams two articles' texts hold in common
 
 
@@ -60,7 +61,16 @@ def outlet_view(answer: Answer, hits: list[Hit], min_coverage: float) -> dict:
         row = view[reports[source]].setdefault(outlet, {"outlet": outlet, "articles": [], "stories": set()})
         row["articles"].append(source)
         row["stories"].add(lead_of[source])
-    not_reporting = {o: r for o, r in view[False].items() if o not in view[True]}
+    # "covers the question": its retrieved text holds at least half of the question's content
+    # words (a nearest neighbour about something else is not coverage)
+    asked = {tx.stem(w) for w in tx.content_words(answer.question)}
+
+    def covers(source: str) -> bool:
+        return bool(asked) and len(asked & tx.stems(texts[source])) / len(asked) >= COVERS
+
+    not_reporting = {
+        o: r for o, r in view[False].items() if o not in view[True] and any(covers(a) for a in r["articles"])
+    }
 
     def rows(table: dict) -> list[dict]:
         out = [{**r, "stories": len(r["stories"])} for r in table.values()]

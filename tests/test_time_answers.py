@@ -145,6 +145,11 @@ def test_the_outlet_view_counts_a_wire_story_printed_by_two_outlets_once(tmp_pat
             site="Island Post",
         ),
     }
+    pages["valley.html"] = news_page(  # retrieved as a neighbour, about something else
+        "School to grow",
+        ["Riverside Academy will add 300 places by September after the board approved a science block."],
+        site="Valley Post",
+    )
     for name, body in pages.items():
         (tmp_path / name).write_bytes(body)
     llm = ScriptedLLM("The Port Azure ferry terminal will open on 14 March 2031.")
@@ -156,7 +161,7 @@ def test_the_outlet_view_counts_a_wire_story_printed_by_two_outlets_once(tmp_pat
     assert [r["outlet"] for r in view["not_reporting"]] == ["Island Post"]
     assert view["copies"] == [sorted(view["copies"][0])] or len(view["copies"]) == 1
     assert sorted(view["copies"][0]) == ["gazette.html", "harbour.html"]
-    assert view["reporting_articles"] == 1 and view["articles"] == 2  # the wire copy counted once
+    assert view["reporting_articles"] == 1 and view["articles"] == 3  # the wire copy counted once
 
     # the same wire sentence from two outlets is one event in a timeline, citing both
     timeline = assistant.timeline("the Port Azure ferry terminal opening")
