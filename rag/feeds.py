@@ -159,10 +159,6 @@ class FeedReader:
         self.feeds = feeds
         self.indexer = indexer
 
-    @property
-    def _max_page(self) -> int:
-        return int(self.settings.max_page_mb * 1024 * 1024)
-
     def update(self, url: str) -> FeedUpdate:
         result = FeedUpdate(url)
         row = self.feeds.feed(url)
@@ -188,15 +184,15 @@ class FeedReader:
             return result
         items = list(self._entries(url, title, entries, result))
         if items:
-            report = self.indexer.ingest_articles((a.source, e.url, a) for e, a in items)
-            for entry, article in items:
+            report = self.indexer.ingest_articles((a.source, e.url, a) for e, a, _ in items)
+            for entry, article, content in items:
                 if article.source in report.added:
                     result.added.append(entry.url)
                 elif article.source in report.updated:
                     result.updated.append(entry.url)
                 else:
                     result.known.append(entry.url)
-                self.feeds.remember(url, entry.url, entry.stamp, content_hash(article), article.source)
+                self.feeds.remember(url, entry.url, entry.stamp, content, article.source)
         # The validators are stored only once every entry is in: an interrupted update is redone,
         # and an entry that failed (a timeout, a page not yet up) is tried again next time.
         done = not result.skipped
@@ -206,8 +202,8 @@ class FeedReader:
         return result
 
     def _entries(self, feed: str, feed_title: str | None, entries: list[Entry], result: FeedUpdate):
-        """(entry, article) for each entry that is new or whose stamp changed; the others are
-        known or skipped with a reason."""
+        """(entry, article, its content hash) for each entry that is new or whose stamp changed;
+        the others are known or skipped with a reason."""
         taken: set[str] = set()
         for entry in entries:
             seen = self.feeds.entry(feed, entry.url)
@@ -215,7 +211,7 @@ class FeedReader:
                 result.known.append(entry.url)
                 continue
             try:
-                article = web.load_url(entry.url, self.settings.fetch_timeout, self._max_page)
+                article = web.load_url(entry.url, self.settings.fetch_timeout, self.settings.max_page_bytes)
             except ValueError as exc:
                 result.skipped[entry.url] = str(exc)
                 continue
@@ -228,7 +224,7 @@ class FeedReader:
                 self.feeds.remember(feed, entry.url, entry.stamp, content, same)
                 continue
             taken.add(content)
-            yield entry, article
+            yield entry, article, content
 
 
 def content_hash(article: Article) -> str:
@@ -252,8 +248,7 @@ def with_entry_meta(article: Article, entry: Entry, feed_title: str | None) -> A
     )
     if meta == article.meta:
         return article
-    digest = hashlib.sha256(f"{meta}\n{article.text}".encode()).hexdigest()
-    return replace(article, meta=meta, sha256=digest)
+    return replace(article, meta=meta, sha256=web.article_digest(meta, article.text))
 
 
 class FeedRefresher:

@@ -211,8 +211,7 @@ class Indexer:
             roots = [Path(p).resolve() for p in paths if not web.is_url(p)]
             for source, state in sorted(states.items()):
                 if source not in seen and _under(state.path, roots):
-                    self.keywords.delete_source(source)
-                    self.store.delete_source(source)
+                    self._remove(source)
                     report.pruned.append(source)
         report.seconds = time.perf_counter() - started
         return report
@@ -223,9 +222,12 @@ class Indexer:
             states = self._open(rebuild=False)
             gone = [s for s in sources if s in states]
             for source in gone:
-                self.keywords.delete_source(source)
-                self.store.delete_source(source)
+                self._remove(source)
             return gone
+
+    def _remove(self, source: str) -> None:
+        self.keywords.delete_source(source)
+        self.store.delete_source(source)
 
     def _write(self, items, states: dict[str, FileState], report: IngestReport, progress: bool) -> set[str]:
         """Chunk, embed and write every changed article of `items`; the sources seen."""
@@ -267,9 +269,7 @@ class Indexer:
         for url in (p for p in paths if web.is_url(p)):
             key = web.url_key(url)
             try:
-                article = web.load_url(
-                    url, self.settings.fetch_timeout, int(self.settings.max_page_mb * 1024 * 1024)
-                )
+                article = web.load_url(url, self.settings.fetch_timeout, self.settings.max_page_bytes)
             except ValueError as exc:
                 report.skipped[key] = str(exc)
                 yield key, url, None

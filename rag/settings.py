@@ -176,6 +176,10 @@ class Settings(BaseSettings):
         return self.home / "chroma"
 
     @property
+    def max_page_bytes(self) -> int:
+        return int(self.max_page_mb * 1024 * 1024)
+
+    @property
     def cpu_threads(self) -> int:
         return self.threads or os.cpu_count() or 1
 

@@ -21,16 +21,6 @@ def url_key(url: str) -> str:
     return url.split("://", 1)[1].rstrip("/")
 
 
-FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/xml",
-    "text/xml",
-    "application/feed+json",
-)
-
-
 @dataclass(frozen=True)
 class Fetched:
     status: int  # 200, or 304 when a conditional GET found nothing new
@@ -108,5 +98,9 @@ def load_url(url: str, timeout: float, max_bytes: int) -> Article:
 
     page, final = fetch(url, timeout, max_bytes)
     meta, text = html_article(page, final)
-    digest = hashlib.sha256(f"{meta}\n{text}".encode()).hexdigest()  # the article, not the page's ads
-    return Article(source=url_key(url), text=text, meta=meta, sha256=digest)
+    return Article(source=url_key(url), text=text, meta=meta, sha256=article_digest(meta, text))
+
+
+def article_digest(meta, text: str) -> str:
+    """An article from the web changes when its text or metadata does, not when the page's ads do."""
+    return hashlib.sha256(f"{meta}\n{text}".encode()).hexdigest()
