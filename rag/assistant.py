@@ -96,11 +96,8 @@ class Assistant:
     ) -> IngestReport:
         """Files and folders (.txt, .md, .html; .csv, .jsonl, .parquet data sets with `columns`, a
         rag.datasets.Columns, naming the fields' columns)."""
-        from rag.index import Indexer
-
         with self._lock:
-            indexer = Indexer(self.settings, self.store, self.embedder, self.keywords, columns)
-            report = indexer.ingest(paths or [self.settings.corpus], prune, rebuild, progress)
+            report = self._indexer(columns).ingest(paths or [self.settings.corpus], prune, rebuild, progress)
             self.__dict__.pop("retriever", None)  # the next search sees the new chunks
             return report
 
@@ -111,12 +108,15 @@ class Assistant:
 
         return FeedStore(feeds_path(self.settings))
 
-    def _feed_reader(self):
-        from rag.feeds import FeedReader
+    def _indexer(self, columns=None):
         from rag.index import Indexer
 
-        indexer = Indexer(self.settings, self.store, self.embedder, self.keywords)
-        return FeedReader(self.settings, self.feed_store, indexer)
+        return Indexer(self.settings, self.store, self.embedder, self.keywords, columns)
+
+    def _feed_reader(self):
+        from rag.feeds import FeedReader
+
+        return FeedReader(self.settings, self.feed_store, self._indexer())
 
     def add_feed(self, url: str):
         """Follow an RSS or Atom feed and take its entries now (a FeedUpdate). BadInput, and the
@@ -148,10 +148,8 @@ class Assistant:
             raise BadInput(f"{url}: not a feed that is followed (see `rag feed list`)") from None
         if not delete_articles:
             return []
-        from rag.index import Indexer
-
         with self._lock:
-            gone = Indexer(self.settings, self.store, self.embedder, self.keywords).delete(sources)
+            gone = self._indexer().delete(sources)
             self.__dict__.pop("retriever", None)
         return gone
 
@@ -206,9 +204,7 @@ class Assistant:
 
         topic = self.check_question(topic)
         started = time.perf_counter()
-        scope, none_dated = self.read_time(topic, today)
-        scoped = _and(where, scope.where() if scope else None)
-        content = scope.without(topic) if scope else topic
+        scope, none_dated, scoped, content = self._timed(topic, where, today)
         hits = [] if none_dated else self.search(content, k=k or TIMELINE_CHUNKS, where=scoped)
         evidence = self.answerer.evidence(content, hits)
         if self.answerer.too_weak(evidence):
@@ -220,6 +216,14 @@ class Assistant:
         took = (time.perf_counter() - started) * 1000
         answer.timings = {"retrieve_ms": took, "generate_ms": 0.0, "total_ms": took}  # no model call
         return answer
+
+    def _timed(self, question: str, where: dict | None, today: date | None):
+        """(TimeScope or None, whether no article is dated in its range, the retrieval filter with
+        its dates, the search words without the time expression): the dates filter, the words
+        search."""
+        scope, none_dated = self.read_time(question, today)
+        scoped = _and(where, scope.where() if scope else None)
+        return scope, none_dated, scoped, scope.without(question) if scope else question
 
     def read_time(self, question: str, today: date | None = None):
         """(the question's TimeScope or None, whether no article is dated in its range). A range
@@ -273,9 +277,7 @@ class Assistant:
             answer.question, answer.standalone_question = question, standalone
             yield answer
             return
-        scope, none_dated = self.read_time(asked, today)
-        scoped = _and(where, scope.where() if scope else None)
-        content = scope.without(asked) if scope else asked  # the dates filter; the words search
+        scope, none_dated, scoped, content = self._timed(asked, where, today)
         hits = [] if none_dated else self.search(content, k=k, where=scoped)
         retrieved = time.perf_counter()
         evidence = self.answerer.evidence(content, hits, scope)
