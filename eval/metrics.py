@@ -29,6 +29,7 @@ from rag.answer import verify
 from rag.answer.assemble import CONFLICT_HEADER, QUOTE_HEADER
 from rag.answer.markers import answer_sentences as split_sentences
 from rag.answer.markers import split_markers
+from rag.types import OTHER_REPORTS
 
 _QUOTES_DASHES = str.maketrans(
     {
@@ -145,7 +146,7 @@ def answer_claims(answer: dict, lead_only: bool = False) -> list[tuple[str, list
         return [
             (c["text"], list(c["citations"]))
             for c in answer["claims"]
-            if not (lead_only and c["kind"] in ("conflict", "update"))
+            if not (lead_only and c["kind"] in OTHER_REPORTS)
         ]
     text = answer.get("answer", "")
     if lead_only:

@@ -181,22 +181,8 @@ def _citation_label(c) -> str:
     return " · ".join(x for x in (c.title, c.outlet, c.date) if x)
 
 
-def format_outlets(view: dict) -> str:
-    """'Reported by: Voice of America (1 story) · Covered without saying it: Al-Ahram Weekly (1)'."""
-
-    def named(rows):
-        return ", ".join(f"{r['outlet']} ({r['stories']})" for r in rows) or "none"
-
-    line = (
-        f"Reported by: {named(view['reporting'])} · covered without saying it: {named(view['not_reporting'])}"
-    )
-    if view["copies"]:
-        line += f" · {sum(len(g) - 1 for g in view['copies'])} near-duplicate copies counted once"
-    return line
-
-
 def timeline(args: argparse.Namespace) -> int:
-    assistant = Assistant(load_settings(top_k=None))
+    assistant = Assistant(load_settings())
     answer = assistant.timeline(args.topic, k=args.k)
     if args.json:
         print_json(answer.to_dict())
@@ -222,7 +208,9 @@ def format_answer(answer) -> str:
         lines.append("(quoted: the generated answer could not be verified)")
     if answer.outlets and answer.outlets["reporting"]:
         lines.append("")
-        lines.append(format_outlets(answer.outlets))
+        from rag.outlets import summary
+
+        lines.append(summary(answer.outlets))
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -273,12 +261,8 @@ def _eval_corpus_settings(settings, corpora: Path | list[Path]):
     for corpus in corpora:
         if not corpus.is_dir():
             raise BadInput(f"--corpus {corpus}: not a folder")
-    resolved = [str(c.resolve()) for c in corpora]
-    key = (
-        hashlib.sha256("\n".join(resolved).encode()).hexdigest()[:10]
-        if len(corpora) > 1
-        else (hashlib.sha256(resolved[0].encode()).hexdigest()[:10])
-    )
+    # one folder keeps the key it had before several were allowed
+    key = hashlib.sha256("\n".join(str(c.resolve()) for c in corpora).encode()).hexdigest()[:10]
     name = "+".join(c.resolve().name for c in corpora)
     home = settings.home / "eval" / f"{name}-{key}"
     return settings.model_copy(update={"home": home, "corpus": corpora[0], "models": settings.models_dir})

@@ -16,6 +16,21 @@ COVERS = 0.5  # share of the question's content words an article must hold to co
 NEAR_DUPLICATE = 0.8  # share of word 5-grams two articles' texts hold in common
 
 
+def summary(view: dict, name=str) -> str:
+    """'Reported by: Harbour Times (1), Coast Gazette (1) · covered without saying it: Island Post
+    (1) · 1 near-duplicate copies counted once'; `name` prepares an outlet's name (the page
+    escapes it)."""
+
+    def named(rows) -> str:
+        return ", ".join(f"{name(r['outlet'])} ({r['stories']})" for r in rows) or "none"
+
+    line = (
+        f"Reported by: {named(view['reporting'])} · covered without saying it: {named(view['not_reporting'])}"
+    )
+    copies = sum(len(g) - 1 for g in view["copies"])
+    return line + (f" · {copies} near-duplicate copies counted once" if copies else "")
+
+
 def shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:
     words = tx.words(text.lower())
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}

@@ -8,7 +8,8 @@ from __future__ import annotations
 import html
 import re
 
-from rag.answer.assemble import UPDATE_HEADER, as_of
+from rag.answer.assemble import UPDATE_HEADER, as_of, note_sentence
+from rag.outlets import summary
 from rag.types import OTHER_REPORTS
 from rag.when import iso_text
 
@@ -49,7 +50,7 @@ def answer_html(answer: dict, session: str) -> str:
     others = [c for c in claims if c["kind"] == "conflict"]
     updates = sorted((c for c in claims if c["kind"] == "update"), key=lambda c: c.get("date") or "")
     note = answer.get("time_note")
-    parts = [f'<span class="time-note">{text(note[0].upper() + note[1:])}.</span>'] if note else []
+    parts = [f'<span class="time-note">{text(note_sentence(note))}</span>'] if note else []
     for c in lead:
         said = c["text"].strip()
         if c["kind"] == "quote":
@@ -99,15 +100,7 @@ def outlets_html(view: dict) -> str:
     """Which outlets report the answer and which cover the question without saying it (distinct
     stories: a wire copy run by several outlets counts once)."""
 
-    def named(rows) -> str:
-        return ", ".join(f"{text(r['outlet'])} ({r['stories']})" for r in rows) or "none"
-
-    copies = sum(len(g) - 1 for g in view["copies"])
-    dup = f" · {copies} near-duplicate copies counted once" if copies else ""
-    return (
-        f'<br><span class="outlets">Reported by: {named(view["reporting"])} · '
-        f"covered without saying it: {named(view['not_reporting'])}{dup}</span>"
-    )
+    return f'<br><span class="outlets">{summary(view, text)}</span>'
 
 
 def sources_html(answer: dict | None, session: str, articles: dict[str, str] | None = None) -> str:

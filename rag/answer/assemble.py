@@ -45,6 +45,13 @@ def assemble(question: str, drafts: list[Draft], hits: list[Hit], time: TimeScop
     """`time`: the question's time expression; each dated claim then says as of when (claims
     also say so when the articles they cite are from different dates), and the answer first says
     how the expression was read."""
+    # reports of other dates in date order, before numbering: citations number in reading order
+    updates = sorted((d for d in drafts if d.kind == "update"), key=lambda d: max(_dates(d), default=""))
+    drafts = (
+        [d for d in drafts if d.kind not in OTHER_REPORTS]
+        + updates
+        + [d for d in drafts if d.kind == "conflict"]
+    )
     numbering: dict[int, int] = {}
     citations: list[Citation] = []
     claims: list[Claim] = []
@@ -55,7 +62,7 @@ def assemble(question: str, drafts: list[Draft], hits: list[Hit], time: TimeScop
                 numbering[source.n] = len(numbering) + 1
                 citations.append(citation(numbering[source.n], source, span))
             numbers.append(numbering[source.n])
-        dates = [src.hit.chunk.meta.date for src, _ in draft.support if src.hit.chunk.meta.date]
+        dates = _dates(draft)
         claims.append(
             Claim(
                 " ".join(draft.text.split()),
@@ -87,10 +94,10 @@ def render(claims: list[Claim], time_note: str | None = None) -> str:
     articles' reports: of other dates in date order, or under "The sources disagree"."""
     if claims and all(c.kind == "event" for c in claims):  # a timeline: one dated line per event
         return "\n".join(f"{iso_text(c.date)}: {_quoted(c)}" for c in claims)
-    parts: list[str] = [f"{time_note[0].upper()}{time_note[1:]}."] if time_note else []
+    parts: list[str] = [note_sentence(time_note)] if time_note else []
     lead = [c for c in claims if c.kind not in OTHER_REPORTS]
     conflicts = [c for c in claims if c.kind == "conflict"]
-    updates = sorted((c for c in claims if c.kind == "update"), key=lambda c: c.date or "")
+    updates = [c for c in claims if c.kind == "update"]  # in date order (assemble)
     if any(c.kind == "quote" for c in lead):
         parts.append(QUOTE_HEADER)
     for c in lead:
@@ -103,6 +110,14 @@ def render(claims: list[Claim], time_note: str | None = None) -> str:
         parts.append(CONFLICT_HEADER)
         parts += [_quoted(c) for c in conflicts]
     return " ".join(parts)
+
+
+def _dates(draft: Draft) -> list[str]:
+    return [src.hit.chunk.meta.date for src, _ in draft.support if src.hit.chunk.meta.date]
+
+
+def note_sentence(note: str) -> str:
+    return f"{note[0].upper()}{note[1:]}."
 
 
 _LOWER_FIRST = {

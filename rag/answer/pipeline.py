@@ -181,13 +181,7 @@ class Answerer:
             for s in others
             for a, b in [quote_span(s)]
         ]
-        lead = [d for d in drafts if d.kind not in ("conflict", "update")]
-        updates = sorted((d for d in drafts if d.kind == "update"), key=lambda d: _date(d))
-        return assemble(asked, lead + updates + [d for d in drafts if d.kind == "conflict"], ev.hits, ev.time)
-
-
-def _date(draft: Draft) -> str:
-    return max((src.hit.chunk.meta.date or "" for src, _ in draft.support), default="")
+        return assemble(asked, drafts, ev.hits, ev.time)
 
 
 def _other_kind(other: Sentence, claim: str, answer_dates: set[str | None]) -> str:
