@@ -52,11 +52,22 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.keywords = keywords
+        self._last: tuple[str, object] | None = None  # the last query and its vector
+
+    def _vector(self, query: str):
+        """The query's vector; the same query asked again at once (an answer, then its outlet
+        view) is not embedded twice."""
+        last = self._last
+        if last is not None and last[0] == query:
+            return last[1]
+        vector = self.embedder.embed([query])[0]
+        self._last = (query, vector)
+        return vector
 
     def search(self, query: str, k: int | None = None, where: dict | None = None) -> list[Hit]:
         k = k or self.settings.top_k
         n = max(self.settings.candidates, k)
-        vector = self.embedder.embed([query])[0]
+        vector = self._vector(query)
         dense = self.store.query(vector.tolist(), n, where=where)
         dense_ids = [i for i, _ in dense]
         similarity = {i: 1.0 - d for i, d in dense}
